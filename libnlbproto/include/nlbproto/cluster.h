@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbproto: the cluster state tracker. The caller feeds timestamped decoded frames
+ * (nlb_packet) in time order; the tracker builds clusters, hosts, events and diagnostics.
+ * Memory: everything is sized by nlb_tracker_config at nlb_tracker_new() (the one allocation);
+ * what does not fit is dropped and counted (counts.flows_evicted, counts.events_dropped). */
+#ifndef NLBPROTO_CLUSTER_H
+#define NLBPROTO_CLUSTER_H
+
+#include "diag.h"
+#include "frame.h"
+#include "owner.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NLB_MAX_USER_VIPS 16
+#define NLB_MAX_CONVERGENCE 32
+
+typedef struct nlb_tracker nlb_tracker;
+
+typedef struct nlb_tracker_config {
+    uint32_t period_ms;        /* AliveMsgPeriod, default 1000 */
+    unsigned tolerance;        /* AliveMsgTolerance, default 5 */
+    unsigned max_clusters;     /* default 64 */
+    size_t max_flows;          /* flow table capacity, default 262144 */
+    size_t max_events;         /* default 4096 */
+    nlb_usec burst_window;     /* failover burst window, default 1 s */
+    unsigned burst_min_macs;   /* distinct announced MACs that make a burst, default 3 */
+    nlb_usec answer_timeout;   /* a SYN with no SYN-ACK after this is unanswered, default 3 s */
+    unsigned n_vips;
+    uint32_t vips[NLB_MAX_USER_VIPS]; /* VIPs known from the user (--vip) */
+    nlb_model model;           /* ownership emulation: rules, bins, hash */
+    uint8_t without_host;      /* what-if: predict as if this priority left (0 = off) */
+} nlb_tracker_config;
+
+typedef enum nlb_mode {
+    NLB_MODE_UNKNOWN = 0, NLB_MODE_UNICAST, NLB_MODE_MULTICAST, NLB_MODE_IGMP
+} nlb_mode;
+
+typedef struct nlb_host_info {
+    uint8_t priority;          /* 1..32 */
+    uint32_t dedicated_ip;     /* host order */
+    uint8_t mac[6];            /* source MAC of its heartbeats (masked MAC in unicast mode) */
+    uint64_t heartbeats;
+    uint64_t heartbeats_extended;
+    nlb_usec first_seen, last_seen;
+    nlb_usec max_gap;          /* longest interval between two of its heartbeats */
+    nlb_usec max_gap_at;       /* time the longest gap ended */
+    uint16_t num_rules;        /* as on the wire */
+    uint32_t host_code;
+    uint16_t default_host;     /* claimed default host, as a priority (default host id + 1) */
+    uint16_t conv_state;       /* last seen */
+    uint32_t rule_codes[NLB_MAX_RULES];
+    uint64_t cur_map[NLB_MAX_RULES];
+    uint8_t bins_owned[NLB_MAX_RULES]; /* popcount of the last current map per rule */
+    bool has_maps;             /* its heartbeats carried current maps (not truncated) */
+    bool silent;               /* silent longer than period x tolerance at the end of the capture */
+    char host_name[64];        /* from extended heartbeats, UTF-8 */
+} nlb_host_info;
+
+typedef struct nlb_convergence {
+    nlb_usec start, end;       /* end == 0: still converging at the end of the capture */
+    uint8_t trigger_host;      /* host whose silence or arrival started it; 0 = unknown */
+    nlb_usec trigger_gap;      /* silence that triggered it, 0 if joined/unknown */
+} nlb_convergence;
+
+typedef struct nlb_cluster_info {
+    uint32_t vip;              /* host order */
+    nlb_mode mode;
+    uint8_t cluster_mac[6];
+    bool from_heartbeats;      /* evidence: heartbeats named this VIP */
+    unsigned n_hosts;
+    nlb_host_info hosts[NLB_MAX_PRIORITY]; /* sorted by priority */
+    unsigned n_convergence;
+    nlb_convergence convergence[NLB_MAX_CONVERGENCE];
+    uint64_t frames_to_cluster_mac;
+    uint64_t igmp_reports;
+} nlb_cluster_info;
+
+typedef enum nlb_event_kind {
+    NLB_EV_CLUSTER_FOUND = 1,
+    NLB_EV_HOST_JOINED,
+    NLB_EV_HOST_SILENT,
+    NLB_EV_HOST_BACK,
+    NLB_EV_CONVERGENCE_START,
+    NLB_EV_CONVERGENCE_END,
+    NLB_EV_FAILOVER_BURST,
+    NLB_EV_CLUSTER_MAC_AS_SOURCE,
+    NLB_EV_VIP_UNANSWERED,
+    NLB_EV_MAP_CHANGED,
+    NLB_EV_KIND_COUNT_
+} nlb_event_kind;
+
+/* One timeline event; fields beyond time/kind/vip are meaningful per kind (see nlb_event_format). */
+typedef struct nlb_event {
+    nlb_usec time;
+    nlb_event_kind kind;
+    uint32_t vip;
+    uint8_t host;              /* priority, 0 = none */
+    uint32_t count;            /* e.g. MACs in a burst, unanswered flows */
+    uint32_t hosts_mask;       /* bit p-1: host p (e.g. NLB hosts NOT announced in a burst) */
+    nlb_usec duration;         /* e.g. the gap of a silent host */
+    uint16_t port;
+    uint8_t mac[6];
+} nlb_event;
+
+typedef struct nlb_flow_info {
+    uint8_t proto;             /* 6 TCP, 17 UDP */
+    nlb_ipaddr client, vip;
+    uint16_t cport, vport;
+    nlb_usec first_seen, last_seen;
+    int rule;                  /* index in the model, -1 = default host */
+    uint8_t bin;
+    uint8_t predicted_host;    /* 0 = unknown */
+    uint8_t observed_host;     /* 0 = no reply seen */
+    bool answered;
+    uint32_t syns;             /* SYNs seen from the client (>1: retransmissions) */
+    uint64_t frames;
+} nlb_flow_info;
+
+typedef struct nlb_counts {
+    uint64_t frames, heartbeats, heartbeats_extended, foreign_886f, garp, rarp;
+    uint64_t cluster_mac_as_source, vip_flows, truncated, malformed;
+    uint64_t flows_evicted, events_dropped, diags_dropped;
+} nlb_counts;
+
+typedef struct nlb_ownership_summary {
+    uint64_t flows, with_observed, agree;
+    double agreement;          /* agree / with_observed, 1.0 when nothing observed */
+    double calibration_consistency;
+} nlb_ownership_summary;
+
+/* Fill *cfg with the documented defaults. */
+void nlb_tracker_config_default(nlb_tracker_config *cfg);
+/* Create a tracker; the only allocation of its life. NULL on bad config or no memory. */
+nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg);
+/* Free a tracker (NULL is fine). */
+void nlb_tracker_free(nlb_tracker *t);
+/* Feed one decoded frame captured at ts (non-decreasing). */
+void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+/* Advance the clock without a frame (live mode: detects silence while the wire is quiet). */
+void nlb_tracker_tick(nlb_tracker *t, nlb_usec now);
+/* End of input: close open episodes, judge unanswered flows and derive the diagnostics. */
+void nlb_tracker_finish(nlb_tracker *t);
+/* Frame counters. */
+const nlb_counts *nlb_tracker_counts(const nlb_tracker *t);
+/* Number of clusters found. */
+size_t nlb_tracker_cluster_count(const nlb_tracker *t);
+/* Cluster i (0-based, in order of discovery), NULL when out of range. */
+const nlb_cluster_info *nlb_tracker_cluster(const nlb_tracker *t, size_t i);
+/* Cluster by VIP, NULL if unknown. */
+const nlb_cluster_info *nlb_tracker_find_cluster(const nlb_tracker *t, uint32_t vip);
+/* Number of events recorded. */
+size_t nlb_tracker_event_count(const nlb_tracker *t);
+/* Event i in time order. */
+const nlb_event *nlb_tracker_event(const nlb_tracker *t, size_t i);
+/* Number of diagnostics (complete after nlb_tracker_finish; live ones appear as they arise). */
+size_t nlb_tracker_diag_count(const nlb_tracker *t);
+/* Diagnostic i in time order. */
+const nlb_diag *nlb_tracker_diag(const nlb_tracker *t, size_t i);
+/* Number of VIP flows in the table. */
+size_t nlb_tracker_flow_count(const nlb_tracker *t);
+/* Flow i in order of first appearance. */
+const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i);
+/* Predicted vs observed owner summary. */
+nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t);
+/* What-if: number of flows whose predicted owner changes if host prio leaves (join = false) or joins (join = true). */
+size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join);
+/* The model in use (rules, bins, hash name). */
+const nlb_model *nlb_tracker_model(const nlb_tracker *t);
+/* Name of a mode ("unicast", "multicast", "igmp", "unknown"). */
+const char *nlb_mode_name(nlb_mode m);
+/* Stable key of an event kind ("failover_burst", "host_silent", ...). */
+const char *nlb_event_kind_key(nlb_event_kind k);
+/* One-line plain-language detail of an event into buf; returns strlen. */
+size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

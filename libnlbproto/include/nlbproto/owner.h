@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbproto: the ownership model, affinity key -> bin -> host (protocol doc section 4).
+ * This is an EMULATION: the Windows hash is not public. Every front end must say so. */
+#ifndef NLBPROTO_OWNER_H
+#define NLBPROTO_OWNER_H
+
+#include "heartbeat.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NLB_BINS_DEFAULT 60
+#define NLB_BINS_MAX 64
+
+typedef enum nlb_rule_proto { NLB_RP_TCP = 1, NLB_RP_UDP = 2, NLB_RP_BOTH = 3 } nlb_rule_proto;
+typedef enum nlb_filter_mode { NLB_FILTER_MULTIPLE = 0, NLB_FILTER_SINGLE = 1, NLB_FILTER_DISABLED = 2 } nlb_filter_mode;
+typedef enum nlb_affinity { NLB_AFF_NONE = 0, NLB_AFF_SINGLE = 1, NLB_AFF_CLASSC = 2 } nlb_affinity;
+
+/* One port rule as configured in NLB Manager. */
+typedef struct nlb_port_rule {
+    uint32_t vip;              /* host order; 0 = "All" cluster IPs */
+    uint16_t start, end;       /* inclusive port range */
+    nlb_rule_proto proto;
+    nlb_filter_mode mode;
+    nlb_affinity affinity;
+    bool equal_load;           /* true: weights ignored */
+    uint8_t weight[NLB_MAX_PRIORITY + 1];   /* by host priority, 0..100 (multiple-host mode) */
+    uint8_t handling[NLB_MAX_PRIORITY + 1]; /* by host priority, single-host mode: lowest non-zero wins */
+} nlb_port_rule;
+
+/* Hash over an affinity key; swappable so users can try their own emulation. */
+typedef uint32_t (*nlb_hash_fn)(const uint8_t *key, size_t len, uint32_t seed);
+
+/* The emulation model: rules, bins and hash. Plain struct, no allocation. */
+typedef struct nlb_model {
+    unsigned bins;             /* per rule, 1..64, default 60 */
+    nlb_hash_fn hash;
+    const char *hash_name;
+    uint32_t seed;
+    nlb_affinity default_affinity; /* used when no rule is configured */
+    unsigned n_rules;
+    nlb_port_rule rules[NLB_MAX_RULES];
+} nlb_model;
+
+/* Jenkins one-at-a-time hash, the default of the emulation. */
+uint32_t nlb_hash_oaat(const uint8_t *key, size_t len, uint32_t seed);
+/* Fill *m with defaults: 60 bins, one-at-a-time hash, seed 0, no rules, affinity Single. */
+void nlb_model_init(nlb_model *m);
+/* Append a rule; false when 33 are already there or the range is inverted. */
+bool nlb_model_add_rule(nlb_model *m, const nlb_port_rule *r);
+/* Index of the rule covering (vip, ip_proto 6/17, port): a VIP-specific rule beats an "All" rule; -1 = uncovered (default host). */
+int nlb_model_match(const nlb_model *m, uint32_t vip, uint8_t ip_proto, uint16_t port);
+/* Build the affinity key (None: IP+port, Single: IP, Class C: top 24 bits) into key[18]; returns its length. */
+size_t nlb_affinity_key(nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport, uint8_t key[18]);
+/* Bin of a client under an affinity: (hash x bins) >> 32. */
+unsigned nlb_model_bin(const nlb_model *m, nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport);
+/* Parse a port-rules file (format in man/nlbreplay.1); on error returns false and writes "line N: why" into err. */
+bool nlb_model_load_rules(nlb_model *m, const char *text, char *err, size_t errlen);
+
+/* Owner of every bin of one rule: owner[bin] = host priority, 0 = nobody. */
+typedef struct nlb_binmap {
+    unsigned bins;
+    uint8_t owner[NLB_BINS_MAX];
+} nlb_binmap;
+
+/* Emulated weight-proportional assignment over hosts prios[n] (weights[n], 0 = equal) starting from *m's current owners, moving the fewest bins. */
+void nlb_binmap_assign(nlb_binmap *m, const uint8_t *prios, const uint8_t *weights, size_t n);
+/* Build a map from hosts' current maps; returns the number of bins owned twice, *nobody gets bins owned by nobody. */
+unsigned nlb_binmap_from_maps(nlb_binmap *m, unsigned bins, const uint8_t *prios, const uint64_t *maps, size_t n, unsigned *nobody);
+/* The 64-bit map of the bins owned by prio. */
+uint64_t nlb_binmap_mask(const nlb_binmap *m, uint8_t prio);
+
+/* Calibration: bin -> host learned from observed answers. */
+typedef struct nlb_calib {
+    uint8_t owner[NLB_BINS_MAX];   /* most frequent observed owner */
+    uint32_t votes[NLB_BINS_MAX];  /* answers that agreed with owner[] */
+    uint32_t total[NLB_BINS_MAX];  /* all answers seen for the bin */
+} nlb_calib;
+
+/* Record that bin was observed answered by host prio (Boyer-Moore majority vote). */
+void nlb_calib_observe(nlb_calib *c, unsigned bin, uint8_t prio);
+/* Share of observations that agree with the learned owners, 0..1 (1 when nothing observed). */
+double nlb_calib_consistency(const nlb_calib *c, unsigned bins);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Frame encoders: the scenario generator and the tests build every frame through these, so
+ * generated captures exercise exactly the layouts the decoders claim to understand. */
+#include <string.h>
+
+#include "nlbproto/build.h"
+#include "reader.h"
+
+#define ETH_MIN 60 /* without FCS */
+
+size_t nlb_build_eth(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan, uint16_t ethertype)
+{
+    size_t n = vlan ? 18 : 14;
+    if (cap < n) return 0;
+    memcpy(buf, dst, 6);
+    memcpy(buf + 6, src, 6);
+    if (vlan) {
+        nlb_put_be16(buf + 12, 0x8100);
+        nlb_put_be16(buf + 14, vlan & 0x0FFF);
+    }
+    nlb_put_be16(buf + n - 2, ethertype);
+    return n;
+}
+
+static size_t pad(uint8_t *buf, size_t len, size_t cap)
+{
+    if (len < ETH_MIN && cap >= ETH_MIN) {
+        memset(buf + len, 0, ETH_MIN - len);
+        len = ETH_MIN;
+    }
+    return len;
+}
+
+size_t nlb_build_heartbeat(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan, const nlb_heartbeat *hb)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE);
+    if (!h) return 0;
+    size_t n = nlb_hb_encode(hb, buf + h, cap - h);
+    return n ? pad(buf, h + n, cap) : 0;
+}
+
+size_t nlb_build_arp(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan, const nlb_arp *a)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, a->rarp ? NLB_ETHERTYPE_RARP : NLB_ETHERTYPE_ARP);
+    if (!h) return 0;
+    size_t n = nlb_arp_encode(a, buf + h, cap - h);
+    return n ? pad(buf, h + n, cap) : 0;
+}
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        acc += (uint32_t)p[n - 1] << 8;
+    return acc;
+}
+
+static uint16_t fold(uint32_t acc)
+{
+    while (acc >> 16)
+        acc = (acc & 0xFFFF) + (acc >> 16);
+    return (uint16_t)~acc;
+}
+
+static size_t ipv4_header(uint8_t *ip, uint8_t proto, uint32_t sip, uint32_t dip, size_t l4len, uint8_t ttl)
+{
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    nlb_put_be16(ip + 2, (uint16_t)(20 + l4len));
+    nlb_put_be16(ip + 6, 0x4000); /* DF */
+    ip[8] = ttl;
+    ip[9] = proto;
+    nlb_put_be32(ip + 12, sip);
+    nlb_put_be32(ip + 16, dip);
+    nlb_put_be16(ip + 10, fold(sum16(ip, 20, 0)));
+    return 20;
+}
+
+static uint32_t pseudo4(uint32_t sip, uint32_t dip, uint8_t proto, size_t len)
+{
+    uint8_t ph[12];
+    nlb_put_be32(ph, sip);
+    nlb_put_be32(ph + 4, dip);
+    ph[8] = 0;
+    ph[9] = proto;
+    nlb_put_be16(ph + 10, (uint16_t)len);
+    return sum16(ph, 12, 0);
+}
+
+static void tcp_header(uint8_t *t, uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, size_t payload_len)
+{
+    memset(t, 0, 20 + payload_len);
+    nlb_put_be16(t, sport);
+    nlb_put_be16(t + 2, dport);
+    nlb_put_be32(t + 4, seq);
+    nlb_put_be32(t + 8, ack);
+    t[12] = 5 << 4;
+    t[13] = flags;
+    nlb_put_be16(t + 14, 64240);
+}
+
+size_t nlb_build_tcp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                      uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, uint8_t flags,
+                      uint32_t seq, uint32_t ack, size_t payload_len)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t l4 = 20 + payload_len;
+    if (!h || cap < h + 20 + l4 || payload_len > 1460) return 0;
+    ipv4_header(buf + h, 6, sip, dip, l4, 128);
+    uint8_t *t = buf + h + 20;
+    tcp_header(t, sport, dport, flags, seq, ack, payload_len);
+    nlb_put_be16(t + 16, fold(sum16(t, l4, pseudo4(sip, dip, 6, l4))));
+    return pad(buf, h + 20 + l4, cap);
+}
+
+size_t nlb_build_udp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                      uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, size_t payload_len)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t l4 = 8 + payload_len;
+    if (!h || cap < h + 20 + l4 || payload_len > 1472) return 0;
+    ipv4_header(buf + h, 17, sip, dip, l4, 128);
+    uint8_t *u = buf + h + 20;
+    memset(u, 0, l4);
+    nlb_put_be16(u, sport);
+    nlb_put_be16(u + 2, dport);
+    nlb_put_be16(u + 4, (uint16_t)l4);
+    uint16_t c = fold(sum16(u, l4, pseudo4(sip, dip, 17, l4)));
+    nlb_put_be16(u + 6, c ? c : 0xFFFF);
+    return pad(buf, h + 20 + l4, cap);
+}
+
+size_t nlb_build_tcp6(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                      const uint8_t sip[16], const uint8_t dip[16], uint16_t sport, uint16_t dport,
+                      uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x86DD);
+    if (!h || cap < h + 60) return 0;
+    uint8_t *ip = buf + h;
+    memset(ip, 0, 40);
+    ip[0] = 0x60;
+    nlb_put_be16(ip + 4, 20);
+    ip[6] = 6;
+    ip[7] = 64;
+    memcpy(ip + 8, sip, 16);
+    memcpy(ip + 24, dip, 16);
+    uint8_t *t = ip + 40;
+    tcp_header(t, sport, dport, flags, seq, ack, 0);
+    uint32_t acc = sum16(sip, 16, 0);
+    acc = sum16(dip, 16, acc);
+    acc += 20 + 6;
+    nlb_put_be16(t + 16, fold(sum16(t, 20, acc)));
+    return pad(buf, h + 60, cap);
+}
+
+size_t nlb_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint32_t sip, uint32_t group)
+{
+    uint8_t dst[6] = { 0x01, 0x00, 0x5E, (uint8_t)((group >> 16) & 0x7F), (uint8_t)(group >> 8), (uint8_t)group };
+    size_t h = nlb_build_eth(buf, cap, dst, src, 0, 0x0800);
+    if (!h || cap < h + 28) return 0;
+    ipv4_header(buf + h, 2, sip, group, 8, 1);
+    uint8_t *g = buf + h + 20;
+    g[0] = 0x16; /* IGMPv2 membership report */
+    g[1] = 0;
+    g[2] = g[3] = 0;
+    nlb_put_be32(g + 4, group);
+    nlb_put_be16(g + 2, fold(sum16(g, 8, 0)));
+    return pad(buf, h + 28, cap);
+}

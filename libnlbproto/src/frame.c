@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Framing: Ethernet II, 802.1Q / 802.1ad / QinQ, Linux SLL and SLL2, then IPv4/IPv6 TCP/UDP/IGMP,
+ * ARP/RARP and 0x886F. One pass, no allocation; hb and arp are decoded only when relevant. */
+#include <string.h>
+
+#include "nlbproto/frame.h"
+#include "reader.h"
+
+static void worse(nlb_packet *pkt, nlb_status s, nlb_field f)
+{
+    if (s > pkt->status) {
+        pkt->status = s;
+        pkt->bad_field = f;
+    }
+}
+
+static bool is_vlan_tpid(uint16_t t)
+{
+    return t == 0x8100 || t == 0x88A8 || t == 0x9100;
+}
+
+static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
+{
+    if (pkt->ip_proto == 6 || pkt->ip_proto == 17) {
+        if (!nlb_rd_has(r, off, 4)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            return;
+        }
+        pkt->sport = nlb_rd_be16(r, off);
+        pkt->dport = nlb_rd_be16(r, off + 2);
+        pkt->has_ports = true;
+        if (pkt->ip_proto == 6) {
+            if (nlb_rd_has(r, off, 14)) {
+                pkt->tcp_seq = nlb_rd_be32(r, off + 4);
+                pkt->tcp_flags = nlb_rd_u8(r, off + 13);
+            } else {
+                worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            }
+        }
+    } else if (pkt->ip_proto == 2) {
+        if (nlb_rd_has(r, off, 8)) {
+            pkt->igmp_type = nlb_rd_u8(r, off);
+            pkt->igmp_group = nlb_rd_be32(r, off + 4);
+            pkt->kind = NLB_FK_IGMP;
+        } else {
+            worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+        }
+    }
+}
+
+static void decode_ipv4(nlb_packet *pkt, nlb_reader *r)
+{
+    pkt->kind = NLB_FK_IP;
+    if (!nlb_rd_has(r, 0, 20)) {
+        worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+        return;
+    }
+    uint8_t vihl = nlb_rd_u8(r, 0);
+    if (vihl >> 4 != 4) {
+        worse(pkt, NLB_MALFORMED, NLB_F_IP_VERSION);
+        return;
+    }
+    size_t ihl = (size_t)(vihl & 15) * 4;
+    if (ihl < 20) {
+        worse(pkt, NLB_MALFORMED, NLB_F_IP_HEADER_LENGTH);
+        return;
+    }
+    pkt->ip_proto = nlb_rd_u8(r, 9);
+    pkt->ip_src.family = pkt->ip_dst.family = 4;
+    nlb_rd_bytes(r, 12, pkt->ip_src.a, 4);
+    nlb_rd_bytes(r, 16, pkt->ip_dst.a, 4);
+    if (nlb_rd_be16(r, 6) & 0x1FFF)
+        return; /* a later fragment carries no ports */
+    decode_tcp_udp(pkt, r, ihl);
+}
+
+static void decode_ipv6(nlb_packet *pkt, nlb_reader *r)
+{
+    pkt->kind = NLB_FK_IP;
+    if (!nlb_rd_has(r, 0, 40)) {
+        worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+        return;
+    }
+    if (nlb_rd_u8(r, 0) >> 4 != 6) {
+        worse(pkt, NLB_MALFORMED, NLB_F_IP_VERSION);
+        return;
+    }
+    pkt->ip_src.family = pkt->ip_dst.family = 6;
+    nlb_rd_bytes(r, 8, pkt->ip_src.a, 16);
+    nlb_rd_bytes(r, 24, pkt->ip_dst.a, 16);
+    uint8_t nh = nlb_rd_u8(r, 6);
+    size_t off = 40;
+    /* a bounded walk over the usual extension headers */
+    for (int i = 0; i < 8; i++) {
+        if (nh == 0 || nh == 43 || nh == 60) {
+            if (!nlb_rd_has(r, off, 2)) { worse(pkt, NLB_TRUNCATED, NLB_F_NONE); return; }
+            uint8_t next = nlb_rd_u8(r, off);
+            off += ((size_t)nlb_rd_u8(r, off + 1) + 1) * 8;
+            nh = next;
+        } else if (nh == 44) {
+            if (!nlb_rd_has(r, off, 8)) { worse(pkt, NLB_TRUNCATED, NLB_F_NONE); return; }
+            uint8_t next = nlb_rd_u8(r, off);
+            uint16_t fo = nlb_rd_be16(r, off + 2);
+            off += 8;
+            nh = next;
+            if (fo & 0xFFF8) { pkt->ip_proto = nh; return; }
+        } else {
+            break;
+        }
+    }
+    pkt->ip_proto = nh;
+    decode_tcp_udp(pkt, r, off);
+}
+
+bool nlb_linktype_supported(int linktype)
+{
+    return linktype == NLB_LINK_ETHERNET || linktype == NLB_LINK_SLL || linktype == NLB_LINK_SLL2;
+}
+
+nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, size_t wirelen, nlb_packet *pkt)
+{
+    /* Only the small head of the struct is reset: hb/arp are big and valid only for their kind. */
+    memset(pkt, 0, offsetof(nlb_packet, arp));
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen < caplen ? caplen : wirelen;
+    nlb_reader r = nlb_rd(data, caplen);
+    size_t off;
+    uint16_t type;
+
+    switch (linktype) {
+    case NLB_LINK_ETHERNET:
+        if (!nlb_rd_has(&r, 0, 14)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            if (nlb_rd_has(&r, 0, 12)) {
+                pkt->has_dst = true;
+                nlb_rd_bytes(&r, 0, pkt->dst, 6);
+                nlb_rd_bytes(&r, 6, pkt->src, 6);
+                nlb_mac_classify(pkt->src, &pkt->src_mac);
+                nlb_mac_classify(pkt->dst, &pkt->dst_mac);
+            }
+            return pkt->status;
+        }
+        pkt->has_dst = true;
+        nlb_rd_bytes(&r, 0, pkt->dst, 6);
+        nlb_rd_bytes(&r, 6, pkt->src, 6);
+        type = nlb_rd_be16(&r, 12);
+        off = 14;
+        break;
+    case NLB_LINK_SLL:
+        if (!nlb_rd_has(&r, 0, 16)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
+            return pkt->status;
+        }
+        pkt->sll_pkttype = nlb_rd_be16(&r, 0);
+        if (nlb_rd_be16(&r, 4) >= 6)
+            nlb_rd_bytes(&r, 6, pkt->src, 6);
+        type = nlb_rd_be16(&r, 14);
+        off = 16;
+        break;
+    case NLB_LINK_SLL2:
+        if (!nlb_rd_has(&r, 0, 20)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
+            return pkt->status;
+        }
+        type = nlb_rd_be16(&r, 0);
+        pkt->sll_pkttype = nlb_rd_u8(&r, 10);
+        if (nlb_rd_u8(&r, 11) >= 6)
+            nlb_rd_bytes(&r, 12, pkt->src, 6);
+        off = 20;
+        break;
+    default:
+        worse(pkt, NLB_MALFORMED, NLB_F_LINKTYPE);
+        return pkt->status;
+    }
+    nlb_mac_classify(pkt->src, &pkt->src_mac);
+    if (pkt->has_dst)
+        nlb_mac_classify(pkt->dst, &pkt->dst_mac);
+
+    while (is_vlan_tpid(type)) {
+        if (!nlb_rd_has(&r, off, 4)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            pkt->ethertype = type;
+            return pkt->status;
+        }
+        if (pkt->n_vlans < NLB_MAX_VLANS)
+            pkt->vlan[pkt->n_vlans++] = nlb_rd_be16(&r, off) & 0x0FFF;
+        type = nlb_rd_be16(&r, off + 2);
+        off += 4;
+    }
+    pkt->ethertype = type;
+    nlb_reader l3 = nlb_rd_sub(&r, off);
+    pkt->l3 = l3.p;
+    pkt->l3_len = l3.len;
+    bool cut = pkt->caplen < pkt->wirelen;
+
+    switch (type) {
+    case NLB_ETHERTYPE: {
+        nlb_status s = nlb_hb_decode(l3.p, l3.len, &pkt->hb);
+        if (s == NLB_NOT_NLB) {
+            pkt->kind = NLB_FK_FOREIGN_886F;
+            break; /* someone else's protocol: not an error of ours */
+        }
+        pkt->kind = NLB_FK_HEARTBEAT;
+        /* Shorter than its own format says while nothing was cut at capture: the sender lied. */
+        if (s == NLB_TRUNCATED && !cut) {
+            pkt->hb.status = s = NLB_MALFORMED;
+        }
+        worse(pkt, s, pkt->hb.bad_field);
+        break;
+    }
+    case NLB_ETHERTYPE_ARP:
+    case NLB_ETHERTYPE_RARP: {
+        nlb_status s = nlb_arp_decode(l3.p, l3.len, type, &pkt->arp);
+        pkt->kind = pkt->arp.rarp ? NLB_FK_RARP : NLB_FK_ARP;
+        worse(pkt, s, pkt->arp.bad_field);
+        break;
+    }
+    case 0x0800:
+        decode_ipv4(pkt, &l3);
+        break;
+    case 0x86DD:
+        decode_ipv6(pkt, &l3);
+        break;
+    default:
+        break;
+    }
+    return pkt->status;
+}
+
+const char *nlb_frame_kind_name(nlb_frame_kind k)
+{
+    switch (k) {
+    case NLB_FK_HEARTBEAT: return "heartbeat";
+    case NLB_FK_FOREIGN_886F: return "foreign 0x886f";
+    case NLB_FK_ARP: return "arp";
+    case NLB_FK_RARP: return "rarp";
+    case NLB_FK_IGMP: return "igmp";
+    case NLB_FK_IP: return "ip";
+    case NLB_FK_OTHER: break;
+    }
+    return "other";
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "nlbproto/types.h"
+
+const char *nlb_field_name(nlb_field f)
+{
+    static const char *const names[NLB_F_COUNT_] = {
+        [NLB_F_NONE] = "none",
+        [NLB_F_SIGNATURE] = "signature",
+        [NLB_F_HOST_PRIORITY] = "host priority",
+        [NLB_F_RULE_COUNT] = "rule count",
+        [NLB_F_MY_HOST_ID] = "my host id",
+        [NLB_F_TLV_LENGTH] = "TLV length",
+        [NLB_F_TLV_ADDRESS_FAMILY] = "TLV address family",
+        [NLB_F_TLV_HOST_NAME] = "TLV host name",
+        [NLB_F_ARP_HW] = "ARP hardware/protocol type",
+        [NLB_F_ARP_OPCODE] = "ARP opcode",
+        [NLB_F_IP_HEADER_LENGTH] = "IP header length",
+        [NLB_F_IP_VERSION] = "IP version",
+        [NLB_F_SLL_HEADER] = "SLL header",
+        [NLB_F_LINKTYPE] = "link type",
+    };
+    return (unsigned)f < NLB_F_COUNT_ && names[f] ? names[f] : "?";
+}
+
+const char *nlb_status_name(nlb_status s)
+{
+    switch (s) {
+    case NLB_OK: return "ok";
+    case NLB_TRUNCATED: return "truncated";
+    case NLB_MALFORMED: return "malformed";
+    case NLB_NOT_NLB: return "not NLB";
+    }
+    return "?";
+}
+
+char *nlb_ip4_str(uint32_t ip, char *buf)
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+    return buf;
+}
+
+char *nlb_ipaddr_str(const nlb_ipaddr *ip, char *buf)
+{
+    if (ip->family == 4)
+        return nlb_ip4_str(nlb_ipaddr_to_v4(ip), buf);
+    if (ip->family != 6) {
+        strcpy(buf, "-");
+        return buf;
+    }
+    /* RFC 5952: longest run (>= 2) of zero groups becomes "::". */
+    uint16_t g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (uint16_t)(ip->a[2 * i] << 8 | ip->a[2 * i + 1]);
+    int best = -1, bestlen = 1;
+    for (int i = 0; i < 8;) {
+        if (g[i]) { i++; continue; }
+        int j = i;
+        while (j < 8 && !g[j]) j++;
+        if (j - i > bestlen) { best = i; bestlen = j - i; }
+        i = j;
+    }
+    char *p = buf;
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            p += sprintf(p, "::");
+            i += bestlen - 1;
+            continue;
+        }
+        if (i && p[-1] != ':')
+            *p++ = ':';
+        p += sprintf(p, "%x", g[i]);
+    }
+    *p = 0;
+    return buf;
+}
+
+char *nlb_mac_str(const uint8_t m[6], char *buf)
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+bool nlb_ip4_parse(const char *s, uint32_t *out)
+{
+    unsigned a[4];
+    char tail;
+    if (!s || sscanf(s, "%3u.%3u.%3u.%3u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (a[i] > 255) return false;
+    *out = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+    return true;
+}
+
+nlb_ipaddr nlb_ipaddr_v4(uint32_t ip)
+{
+    nlb_ipaddr r;
+    memset(&r, 0, sizeof r);
+    r.family = 4;
+    r.a[0] = (uint8_t)(ip >> 24); r.a[1] = (uint8_t)(ip >> 16);
+    r.a[2] = (uint8_t)(ip >> 8); r.a[3] = (uint8_t)ip;
+    return r;
+}
+
+uint32_t nlb_ipaddr_to_v4(const nlb_ipaddr *ip)
+{
+    if (ip->family != 4) return 0;
+    return (uint32_t)ip->a[0] << 24 | (uint32_t)ip->a[1] << 16 | (uint32_t)ip->a[2] << 8 | ip->a[3];
+}
