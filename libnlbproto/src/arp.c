@@ -15,8 +15,10 @@ nlb_status nlb_arp_decode(const uint8_t *p, size_t caplen, uint16_t ethertype, n
     a->plen = nlb_rd_u8(&r, 5);
     a->op = nlb_rd_be16(&r, 6);
     a->rarp = ethertype == NLB_ETHERTYPE_RARP;
-    if (nlb_rd_has(&r, 0, 6) && (a->htype != 1 || a->ptype != 0x0800 || a->hlen != 6 || a->plen != 4)) {
-        /* only Ethernet/IPv4 bodies have the fixed layout decoded below */
+    /* Only Ethernet/IPv4 bodies have the fixed layout decoded below. Each field is judged as soon
+     * as it was captured, so a cut body that already shows a foreign type is not merely "cut". */
+    if ((nlb_rd_has(&r, 0, 2) && a->htype != 1) || (nlb_rd_has(&r, 2, 2) && a->ptype != 0x0800) ||
+        (nlb_rd_has(&r, 4, 1) && a->hlen != 6) || (nlb_rd_has(&r, 5, 1) && a->plen != 4)) {
         a->status = NLB_MALFORMED;
         a->bad_field = NLB_F_ARP_HW;
         return a->status;

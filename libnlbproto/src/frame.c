@@ -38,12 +38,23 @@ static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
             }
         }
     } else if (pkt->ip_proto == 2) {
-        if (nlb_rd_has(r, off, 8)) {
-            pkt->igmp_type = nlb_rd_u8(r, off);
-            pkt->igmp_group = nlb_rd_be32(r, off + 4);
-            pkt->kind = NLB_FK_IGMP;
-        } else {
+        if (!nlb_rd_has(r, off, 8)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            return;
+        }
+        pkt->igmp_type = nlb_rd_u8(r, off);
+        pkt->kind = NLB_FK_IGMP;
+        if (pkt->igmp_type == 0x22) {
+            /* IGMPv3 report (RFC 3376 4.2): offset 4 holds the record count, not a group; the
+             * group of the first record stands for the report (an NLB join carries just one). */
+            if (nlb_rd_be16(r, off + 6) == 0)
+                pkt->igmp_group = 0;
+            else if (nlb_rd_has(r, off + 8, 8))
+                pkt->igmp_group = nlb_rd_be32(r, off + 12);
+            else
+                worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+        } else {
+            pkt->igmp_group = nlb_rd_be32(r, off + 4);
         }
     }
 }
@@ -65,6 +76,8 @@ static void decode_ipv4(nlb_packet *pkt, nlb_reader *r)
         worse(pkt, NLB_MALFORMED, NLB_F_IP_HEADER_LENGTH);
         return;
     }
+    if (!nlb_rd_has(r, 0, ihl)) /* options cut; names the field should nothing have been cut */
+        worse(pkt, NLB_TRUNCATED, NLB_F_IP_HEADER_LENGTH);
     pkt->ip_proto = nlb_rd_u8(r, 9);
     pkt->ip_src.family = pkt->ip_dst.family = 4;
     nlb_rd_bytes(r, 12, pkt->ip_src.a, 4);
@@ -117,12 +130,8 @@ bool nlb_linktype_supported(int linktype)
     return linktype == NLB_LINK_ETHERNET || linktype == NLB_LINK_SLL || linktype == NLB_LINK_SLL2;
 }
 
-nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, size_t wirelen, nlb_packet *pkt)
+static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_packet *pkt)
 {
-    /* Only the small head of the struct is reset: hb/arp are big and valid only for their kind. */
-    memset(pkt, 0, offsetof(nlb_packet, arp));
-    pkt->caplen = caplen;
-    pkt->wirelen = wirelen < caplen ? caplen : wirelen;
     nlb_reader r = nlb_rd(data, caplen);
     size_t off;
     uint16_t type;
@@ -138,7 +147,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
                 nlb_mac_classify(pkt->src, &pkt->src_mac);
                 nlb_mac_classify(pkt->dst, &pkt->dst_mac);
             }
-            return pkt->status;
+            return;
         }
         pkt->has_dst = true;
         nlb_rd_bytes(&r, 0, pkt->dst, 6);
@@ -149,7 +158,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
     case NLB_LINK_SLL:
         if (!nlb_rd_has(&r, 0, 16)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
-            return pkt->status;
+            return;
         }
         pkt->sll_pkttype = nlb_rd_be16(&r, 0);
         if (nlb_rd_be16(&r, 4) >= 6)
@@ -160,7 +169,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
     case NLB_LINK_SLL2:
         if (!nlb_rd_has(&r, 0, 20)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
-            return pkt->status;
+            return;
         }
         type = nlb_rd_be16(&r, 0);
         pkt->sll_pkttype = nlb_rd_u8(&r, 10);
@@ -170,7 +179,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
         break;
     default:
         worse(pkt, NLB_MALFORMED, NLB_F_LINKTYPE);
-        return pkt->status;
+        return;
     }
     nlb_mac_classify(pkt->src, &pkt->src_mac);
     if (pkt->has_dst)
@@ -180,7 +189,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
         if (!nlb_rd_has(&r, off, 4)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             pkt->ethertype = type;
-            return pkt->status;
+            return;
         }
         if (pkt->n_vlans < NLB_MAX_VLANS)
             pkt->vlan[pkt->n_vlans++] = nlb_rd_be16(&r, off) & 0x0FFF;
@@ -191,7 +200,6 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
     nlb_reader l3 = nlb_rd_sub(&r, off);
     pkt->l3 = l3.p;
     pkt->l3_len = l3.len;
-    bool cut = pkt->caplen < pkt->wirelen;
 
     switch (type) {
     case NLB_ETHERTYPE: {
@@ -201,10 +209,6 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
             break; /* someone else's protocol: not an error of ours */
         }
         pkt->kind = NLB_FK_HEARTBEAT;
-        /* Shorter than its own format says while nothing was cut at capture: the sender lied. */
-        if (s == NLB_TRUNCATED && !cut) {
-            pkt->hb.status = s = NLB_MALFORMED;
-        }
         worse(pkt, s, pkt->hb.bad_field);
         break;
     }
@@ -223,6 +227,24 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
         break;
     default:
         break;
+    }
+}
+
+nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, size_t wirelen, nlb_packet *pkt)
+{
+    /* Only the small head of the struct is reset: hb/arp are big and valid only for their kind. */
+    memset(pkt, 0, offsetof(nlb_packet, arp));
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen < caplen ? caplen : wirelen;
+    decode_layers(linktype, data, caplen, pkt);
+    /* Shorter than its own format says while nothing was cut at capture: the sender sent less
+     * than the format requires, which is malformed, not truncated (any layer, not just 0x886F). */
+    if (pkt->status == NLB_TRUNCATED && pkt->caplen >= pkt->wirelen) {
+        pkt->status = NLB_MALFORMED;
+        if (pkt->kind == NLB_FK_HEARTBEAT)
+            pkt->hb.status = NLB_MALFORMED;
+        else if ((pkt->kind == NLB_FK_ARP || pkt->kind == NLB_FK_RARP) && pkt->arp.status == NLB_TRUNCATED)
+            pkt->arp.status = NLB_MALFORMED;
     }
     return pkt->status;
 }

@@ -19,12 +19,12 @@ static nlb_hb_kind kind_of(uint32_t sig)
 }
 
 /* A cut-short signature can still be told apart from "XBOX": compare what was captured with
- * the little-endian bytes xx 01 DE C0. */
+ * the little-endian bytes xx 01 DE C0. The first byte may be anything, because a whole
+ * 0xC0DE01xx with an unknown xx is still reported as (malformed) NLB: a cut must not claim
+ * "not NLB" for bytes the full decoder would call NLB. */
 static bool signature_prefix_plausible(const uint8_t *p, size_t n)
 {
     static const uint8_t tail[3] = { 0x01, 0xDE, 0xC0 };
-    if (n >= 1 && p[0] != 0xBF && p[0] != 0xC0 && p[0] != 0xDE)
-        return false;
     for (size_t i = 1; i < n && i < 4; i++)
         if (p[i] != tail[i - 1])
             return false;
@@ -40,11 +40,13 @@ static void set_status(nlb_heartbeat *hb, nlb_status s, nlb_field f)
 }
 
 /* UTF-16LE (NUL-terminated or bounded) to UTF-8; invalid surrogates become U+FFFD.
- * Returns false if the string was not terminated inside [off, end). */
+ * Returns false if the string was not terminated inside [off, end). A name longer than out
+ * is cut at a whole character, but the scan goes on to the NUL so a long yet well-formed name
+ * is not reported as unterminated. */
 static bool utf16le_to_utf8(nlb_reader *r, size_t off, size_t end, char *out, size_t cap)
 {
     size_t o = 0;
-    bool terminated = false;
+    bool terminated = false, full = false;
     for (size_t i = off; i + 2 <= end && nlb_rd_has(r, i, 2); i += 2) {
         uint32_t c = nlb_rd_le16(r, i);
         if (c == 0) { terminated = true; break; }
@@ -65,7 +67,10 @@ static bool utf16le_to_utf8(nlb_reader *r, size_t off, size_t end, char *out, si
         else if (c < 0x800) { b[0] = (uint8_t)(0xC0 | c >> 6); b[1] = (uint8_t)(0x80 | (c & 63)); n = 2; }
         else if (c < 0x10000) { b[0] = (uint8_t)(0xE0 | c >> 12); b[1] = (uint8_t)(0x80 | ((c >> 6) & 63)); b[2] = (uint8_t)(0x80 | (c & 63)); n = 3; }
         else { b[0] = (uint8_t)(0xF0 | c >> 18); b[1] = (uint8_t)(0x80 | ((c >> 12) & 63)); b[2] = (uint8_t)(0x80 | ((c >> 6) & 63)); b[3] = (uint8_t)(0x80 | (c & 63)); n = 4; }
-        if (o + n >= cap) break; /* keep the NUL; a longer name is cut, never overflowed */
+        if (full || o + n >= cap) { /* keep the NUL; never overflow, never resume after a cut */
+            full = true;
+            continue;
+        }
         memcpy(out + o, b, n);
         o += n;
     }
@@ -130,6 +135,10 @@ static void decode_extended(nlb_reader *r, nlb_heartbeat *hb)
         if (type == 1) {
             if (!utf16le_to_utf8(r, off + TLV_HDR_LEN, end, hb->host_name, sizeof hb->host_name) && end <= r->len)
                 set_status(hb, NLB_MALFORMED, NLB_F_TLV_HOST_NAME);
+        } else if (type == 2 && len < TLV_HDR_LEN + 2) {
+            /* no room for the family: reading it would take the next TLV's bytes (or, at the
+             * capture's end, flag truncation on a heartbeat whose status stays OK) */
+            set_status(hb, NLB_MALFORMED, NLB_F_TLV_LENGTH);
         } else if (type == 2) {
             uint16_t fam = nlb_rd_le16(r, off + TLV_HDR_LEN);
             size_t alen = fam == 0x02 ? 4 : fam == 0x17 ? 16 : 0;
@@ -199,15 +208,33 @@ static size_t encode_extended(const nlb_heartbeat *hb, uint8_t *buf, size_t cap)
 {
     size_t off = NLB_HB_COMMON_LEN;
     if (hb->host_name[0]) {
-        /* UTF-8 -> UTF-16LE, NUL-terminated, padded to 8 bytes */
-        uint16_t u[NLB_HB_HOST_NAME_MAX];
+        /* UTF-8 -> UTF-16LE, NUL-terminated, padded to 8 bytes. No UTF-8 character needs more
+         * 16-bit units than it has bytes, so a full host_name (255 bytes) fits u[] with its NUL;
+         * reads stay inside host_name even if the caller forgot the terminator. */
+        uint16_t u[NLB_HB_HOST_NAME_MAX + 1];
         size_t n = 0;
         const unsigned char *s = (const unsigned char *)hb->host_name;
-        while (*s && n + 2 < NLB_HB_HOST_NAME_MAX) {
-            uint32_t c = *s++;
-            if (c >= 0xF0 && s[0] && s[1] && s[2]) { c = (c & 7) << 18 | (s[0] & 63u) << 12 | (s[1] & 63u) << 6 | (s[2] & 63u); s += 3; }
-            else if (c >= 0xE0 && s[0] && s[1]) { c = (c & 15) << 12 | (s[0] & 63u) << 6 | (s[1] & 63u); s += 2; }
-            else if (c >= 0xC0 && s[0]) { c = (c & 31) << 6 | (s[0] & 63u); s += 1; }
+        const char *nul = memchr(hb->host_name, 0, sizeof hb->host_name - 1);
+        size_t slen = nul ? (size_t)(nul - hb->host_name) : sizeof hb->host_name - 1, si = 0;
+        while (si < slen && n + 2 <= NLB_HB_HOST_NAME_MAX) {
+            uint32_t c = s[si++];
+            size_t more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+            if (more > slen - si) {
+                more = 0;
+                c = 0xFFFD; /* a character cut at the end of the string */
+            } else if (more == 3) {
+                c = (c & 7) << 18;
+            } else if (more == 2) {
+                c = (c & 15) << 12;
+            } else if (more == 1) {
+                c = (c & 31) << 6;
+            } else if (c >= 0x80) {
+                c = 0xFFFD; /* a stray continuation byte */
+            }
+            for (size_t k = more; k > 0; k--)
+                c |= (uint32_t)(s[si++] & 63u) << (6 * (k - 1));
+            if (c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
+                c = 0xFFFD;
             if (c >= 0x10000) {
                 c -= 0x10000;
                 u[n++] = (uint16_t)(0xD800 + (c >> 10));

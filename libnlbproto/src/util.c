@@ -63,6 +63,11 @@ char *nlb_ipaddr_str(const nlb_ipaddr *ip, char *buf)
         i = j;
     }
     char *p = buf;
+    /* RFC 5952 section 5: IPv4-mapped addresses keep their dotted quad (::ffff:192.0.2.1). */
+    if (best == 0 && bestlen == 5 && g[5] == 0xFFFF) {
+        sprintf(buf, "::ffff:%u.%u.%u.%u", ip->a[12], ip->a[13], ip->a[14], ip->a[15]);
+        return buf;
+    }
     for (int i = 0; i < 8; i++) {
         if (i == best) {
             p += sprintf(p, "::");
@@ -83,15 +88,28 @@ char *nlb_mac_str(const uint8_t m[6], char *buf)
     return buf;
 }
 
+/* Strict on purpose: sscanf("%u") let through blanks, signs ("1.2.3.-0", "+1.2.3.4") and
+ * " 1.2.3.4". Each part is 1-3 decimal digits; leading zeros are read as decimal, never octal. */
 bool nlb_ip4_parse(const char *s, uint32_t *out)
 {
-    unsigned a[4];
-    char tail;
-    if (!s || sscanf(s, "%3u.%3u.%3u.%3u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
+    if (!s || !out)
         return false;
-    for (int i = 0; i < 4; i++)
-        if (a[i] > 255) return false;
-    *out = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+    uint32_t v = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part && *s++ != '.')
+            return false;
+        unsigned x = 0, digits = 0;
+        while (*s >= '0' && *s <= '9' && digits < 4) {
+            x = x * 10 + (unsigned)(*s++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || x > 255)
+            return false;
+        v = v << 8 | x;
+    }
+    if (*s)
+        return false;
+    *out = v;
     return true;
 }
 
