@@ -241,9 +241,13 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
      * than the format requires, which is malformed, not truncated (any layer, not just 0x886F). */
     if (pkt->status == NLB_TRUNCATED && pkt->caplen >= pkt->wirelen) {
         pkt->status = NLB_MALFORMED;
-        if (pkt->kind == NLB_FK_HEARTBEAT)
+        if (pkt->bad_field == NLB_F_NONE)
+            pkt->bad_field = NLB_F_LENGTH;
+        if (pkt->kind == NLB_FK_HEARTBEAT) {
             pkt->hb.status = NLB_MALFORMED;
-        else if ((pkt->kind == NLB_FK_ARP || pkt->kind == NLB_FK_RARP) && pkt->arp.status == NLB_TRUNCATED)
+            if (pkt->hb.bad_field == NLB_F_NONE)
+                pkt->hb.bad_field = NLB_F_LENGTH;
+        } else if ((pkt->kind == NLB_FK_ARP || pkt->kind == NLB_FK_RARP) && pkt->arp.status == NLB_TRUNCATED)
             pkt->arp.status = NLB_MALFORMED;
     }
     return pkt->status;

@@ -21,6 +21,7 @@ const char *nlb_field_name(nlb_field f)
         [NLB_F_IP_VERSION] = "IP version",
         [NLB_F_SLL_HEADER] = "SLL header",
         [NLB_F_LINKTYPE] = "link type",
+        [NLB_F_LENGTH] = "length",
     };
     return (unsigned)f < NLB_F_COUNT_ && names[f] ? names[f] : "?";
 }

@@ -344,12 +344,16 @@ static void test_membership_every_cut(void)
             CU_ASSERT_EQUAL(s, NLB_MALFORMED);
             CU_ASSERT_EQUAL(pkt.kind, NLB_FK_HEARTBEAT);
             CU_ASSERT_EQUAL(pkt.hb.status, NLB_MALFORMED);
+            if (pl >= 20) /* past the header nothing else is wrong: the message is just short */
+                CU_ASSERT_EQUAL(pkt.hb.bad_field, NLB_F_LENGTH);
             assert_hb_fields(&pkt.hb, &o);
         }
         free(copy);
     }
     /* a runt frame not even holding the Ethernet header, nothing cut at capture */
     CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, frame, 10, 10, &pkt), NLB_MALFORMED);
+    CU_ASSERT_EQUAL(pkt.bad_field, NLB_F_LENGTH);
+    CU_ASSERT_STRING_EQUAL(nlb_field_name(pkt.bad_field), "length");
 }
 
 /* Signature prefixes: a cut signature is NOT_NLB only when no NLB signature starts that way. */

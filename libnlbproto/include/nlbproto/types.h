@@ -35,6 +35,7 @@ typedef enum nlb_field {
     NLB_F_IP_VERSION,
     NLB_F_SLL_HEADER,
     NLB_F_LINKTYPE,
+    NLB_F_LENGTH,       /* the frame ends before its own format does (nothing was cut) */
     NLB_F_COUNT_
 } nlb_field;
 
