@@ -1,2 +1,1805 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: implemented by the analysis work (issue 5) */
+/* The cluster tracker (protocol doc sections 1-5). One allocation at nlb_tracker_new, sized by
+ * the config; nlb_tracker_feed is O(1) amortised: every lookup is an open-addressing table,
+ * time-driven checks run once per quarter period of capture time (and per heartbeat for its
+ * own cluster, at most 32 hosts).
+ *
+ * Rules chosen here (thresholds are part of the output's meaning; keep in sync with the docs):
+ * - A cluster exists only on evidence that names its VIP: a heartbeat's cluster IP, an ARP reply
+ *   or gratuitous ARP whose sender hardware address is 02-BF/03-BF-<sender IP> or
+ *   01-00-5E-7F-<low 16 bits of sender IP>, or the user's --vip. A MAC form alone never does.
+ * - Mode: the form seen most often among: heartbeats from masked 02-pp-VIP and frames to or ARP
+ *   answers with 02-BF-VIP (unicast); 03-BF-VIP (multicast); 01-00-5E-7F-v3-v4 frames for the VIP
+ *   or IGMP reports for 239.255.v3.v4 sent from the VIP (igmp).
+ * - Silence: no membership heartbeat for more than period x tolerance; the event is timed at
+ *   last heartbeat + period x tolerance, whenever it is detected.
+ * - Established: period x tolerance after the cluster's first heartbeat. Hosts appearing before
+ *   that are discovery, not joins.
+ * - Convergence starts on: a host silent; a host appearing (after establishment) or coming back;
+ *   convergence state 3 (guess); two consecutive heartbeat intervals of one host within
+ *   [period/4, 3 period/4] (the ~half-period convergence cadence, guess); a current map change.
+ *   It ends when 3 periods pass without any of these signals; the end time reported is the last
+ *   signal + 3 periods (the confirmation window is included in the duration).
+ * - Failover burst: RARP requests and gratuitous ARPs no more than burst_window apart form an
+ *   episode; with >= burst_min_macs distinct Ethernet source MACs it is a burst. A host counts as
+ *   announced when its heartbeat source MAC, masked MAC or dedicated IP (ARP sender) was in it;
+ *   02-BF-VIP announces every host of the VIP.
+ * - Unanswered: a TCP SYN to a VIP with no reply from the VIP within answer_timeout. An episode
+ *   starts with the first such connection and ends once 5 consecutive connections (in SYN
+ *   order) were answered and the last unanswered SYN is 10 s old, so a partial outage (one dead
+ *   host among live ones) stays one episode; a later unanswered connection starts a new one.
+ * - Cluster MAC as source: at most one event per VIP per second (count = frames in that second);
+ *   every frame is counted.
+ * - Flow table: fixed capacity; when full, the oldest flow (first seen earliest) is evicted,
+ *   unless its SYN still awaits judgment, in which case the new flow is refused; both are
+ *   counted in flows_evicted. Episode counts are kept outside the table and survive eviction;
+ *   the ownership summary and the "after the burst" counts cover the flows still in the table.
+ * - Diagnostics (nlb_tracker_diagnose; wording and field meanings in diag.c):
+ *   NLB-001 per burst event leaving known NLB hosts unannounced: error when new connections
+ *     after it went unanswered, warning when none was seen, info when all were answered; hosts
+ *     already silent before the burst are not expected to be announced;
+ *   NLB-002 per unanswered episode: error;
+ *   NLB-003 per silence: warning when the host came back, error when still silent at the end;
+ *   NLB-004 per convergence episode: info, warning when longer than 10 s or unfinished;
+ *   NLB-005 per VIP seen as source 02-BF-VIP: error;
+ *   NLB-006 per priority claimed by a second dedicated IP: error (the first stays the host, the
+ *     duplicate's maps still count in the bin checks);
+ *   NLB-007 rule count or rule codes differing from the highest-priority host: error (host codes
+ *     differ per host by design and are never compared);
+ *   NLB-008 more than one host named as default host: error;
+ *   NLB-009/010 bins owned twice / by nobody among live hosts' current maps, checked only once
+ *     established, outside convergence, when every live host's maps were captured and the rule
+ *     counts agree, over the user rule slots (num_rules - 1) that someone owns: error;
+ *   NLB-011 ARP answering the VIP with 03-BF-VIP or 01-00-5E-7F-..: warning;
+ *   NLB-012 IGMP mode without any report for 239.255.v3.v4 over >= 120 s: warning;
+ *   NLB-013 heartbeats cut before their maps: info;
+ *   NLB-014 >= 20 flows with an observed owner and agreement below 80 %: info (a model limit,
+ *     not a cluster fault);
+ *   NLB-015 flows evicted or refused: warning. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlbproto/cluster.h"
+#include "nlbproto/mac.h"
+
+#define NLB_DIAG_CAP 1024
+#define MAX_EPISODES 256
+#define BURST_SET_CAP 4096   /* distinct MACs remembered per burst (more are still counted) */
+#define ANSWERED_STREAK_END 5
+#define UNANS_QUIET_US INT64_C(10000000)
+#define OWNER_MIN_FLOWS 20
+#define OWNER_MIN_AGREEMENT 0.8
+#define CONV_LONG_US INT64_C(10000000)
+#define IGMP_MIN_SPAN_US INT64_C(120000000) /* two report periods of ~60 s (guess) */
+
+enum { FS_NONE = 0, FS_PENDING, FS_ANSWERED, FS_UNANSWERED };
+enum { EVID_UNICAST = 0, EVID_MULTICAST, EVID_IGMP };
+
+typedef struct flow_rt {
+    nlb_usec syn_at, answer_at;
+    uint16_t cl;
+    int16_t ep;
+    uint8_t state;
+    uint8_t slot;   /* map slot used for the prediction */
+} flow_rt;
+
+typedef struct host_rt {
+    bool silent;
+    int ev_silent;           /* event slot of the current silence, -1 */
+    nlb_usec silent_at;      /* deadline at which it was declared silent */
+    unsigned short_streak;
+    uint8_t codes_known;     /* rule slots whose code was captured */
+    bool dup_maps;           /* the duplicate of this priority sent maps: they own bins too */
+    nlb_usec dup_last;       /* its last heartbeat: a duplicate gone silent owns nothing */
+    uint64_t dup_map[NLB_MAX_RULES];
+} host_rt;
+
+typedef struct unans_ep {
+    uint16_t cl;
+    bool active;
+    int ev;
+    nlb_usec start, last;
+    uint16_t port;
+    uint32_t count, total, syns, hosts_mask;
+} unans_ep;
+
+typedef struct cluster_rt {
+    nlb_cluster_info info;
+    host_rt h[NLB_MAX_PRIORITY + 1];  /* by priority */
+    int8_t slot_of[NLB_MAX_PRIORITY + 1]; /* priority -> index in info.hosts */
+    uint64_t evid[3];
+    bool has_hb;
+    nlb_usec established_at;
+    /* convergence */
+    bool converging;
+    int conv_idx;
+    nlb_usec conv_start, conv_last;
+    uint8_t conv_host;
+    /* cluster MAC as source */
+    nlb_usec cmas_first, cmas_ev_time;
+    int cmas_ev;
+    /* multicast ARP */
+    nlb_usec mcast_arp_first;
+    uint8_t mcast_arp_mac[6];
+    /* bins owned twice / by nobody (outside convergence) */
+    bool maps_dirty;
+    uint32_t twice_n, nobody_n, twice_hosts;
+    uint8_t twice_slot, nobody_slot;
+    nlb_usec twice_first, nobody_first;
+    /* emulation cache */
+    uint32_t live_gen;
+    uint32_t em_gen[NLB_MAX_RULES];
+    nlb_binmap em[NLB_MAX_RULES];
+    /* unanswered episodes */
+    int ep;
+    unsigned answered_streak;
+    /* burst: hosts announced in the open episode */
+    uint32_t announced;
+    bool announced_all;
+    nlb_calib calib[NLB_MAX_RULES]; /* by map slot */
+} cluster_rt;
+
+typedef struct v6ent {
+    uint8_t a[16];
+    uint16_t cl;
+    bool used;
+} v6ent;
+
+struct nlb_tracker {
+    nlb_tracker_config cfg;
+    nlb_usec period, thr, scan_every;
+    nlb_counts counts;
+    bool started;
+    nlb_usec now, first_ts, next_scan;
+    /* clusters and their indexes */
+    cluster_rt *cl;
+    unsigned n_cl;
+    uint32_t *vip_key;
+    uint16_t *vip_val;
+    size_t vip_cap;
+    v6ent *v6;
+    size_t v6_cap, n_v6;
+    uint64_t *idx_key;       /* MAC (tag 1) or dedicated IP (tag 2) -> cluster, priority */
+    uint32_t *idx_val;
+    size_t idx_cap, n_idx;
+    /* events: stable slots, sorted view built lazily */
+    nlb_event *ev;
+    uint32_t *ev_order;
+    size_t n_ev, ev_cap;
+    bool ev_dirty;
+    /* diagnostics */
+    nlb_diag *dg;
+    size_t n_dg;
+    /* flows */
+    nlb_flow_info *fl;
+    flow_rt *frt;
+    size_t n_fl, fl_cap, fl_head;  /* a ring once full: fl_head is the oldest flow */
+    uint64_t *fidx;          /* hash32 << 32 | (slot + 1); 0 = empty: probes rarely touch flows */
+    size_t fidx_cap;
+    uint32_t *q;
+    size_t q_head, q_tail;
+    unans_ep ep[MAX_EPISODES];
+    size_t n_ep;
+    /* failover burst */
+    bool b_open;
+    nlb_usec b_start, b_last;
+    uint32_t b_n;
+    uint8_t b_first_mac[6];
+    uint64_t *b_set;
+    /* what-if scratch: two maps per cluster and slot */
+    nlb_binmap *wi;
+};
+
+/* ---------- small helpers ---------- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n) c <<= 1;
+    return c;
+}
+
+static uint64_t mac48(const uint8_t m[6])
+{
+    return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 | (uint64_t)m[3] << 16 |
+           (uint64_t)m[4] << 8 | m[5];
+}
+
+static bool mac_zero(const uint8_t m[6])
+{
+    return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}
+
+static uint32_t bit(unsigned prio) { return prio >= 1 && prio <= 32 ? 1u << (prio - 1) : 0; }
+
+/* ---------- config ---------- */
+
+void nlb_tracker_config_default(nlb_tracker_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->period_ms = 1000;
+    cfg->tolerance = 5;
+    cfg->max_clusters = 64;
+    cfg->max_flows = 262144;
+    cfg->max_events = 4096;
+    cfg->burst_window = 1000000;
+    cfg->burst_min_macs = 3;
+    cfg->answer_timeout = 3000000;
+    nlb_model_init(&cfg->model);
+}
+
+/* ---------- indexes ---------- */
+
+static int vip_find(const nlb_tracker *t, uint32_t vip)
+{
+    if (!vip) return -1;
+    size_t mask = t->vip_cap - 1;
+    for (size_t i = mix64(vip) & mask;; i = (i + 1) & mask) {
+        if (t->vip_key[i] == vip) return t->vip_val[i];
+        if (!t->vip_key[i]) return -1;
+    }
+}
+
+static void vip_put(nlb_tracker *t, uint32_t vip, uint16_t cl)
+{
+    size_t mask = t->vip_cap - 1;
+    for (size_t i = mix64(vip) & mask;; i = (i + 1) & mask) {
+        if (!t->vip_key[i] || t->vip_key[i] == vip) {
+            t->vip_key[i] = vip;
+            t->vip_val[i] = cl;
+            return;
+        }
+    }
+}
+
+static uint64_t hash16(const uint8_t a[16])
+{
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, a + 8, 8);
+    return mix64(x ^ mix64(y));
+}
+
+static int v6_find(const nlb_tracker *t, const uint8_t a[16])
+{
+    if (!t->n_v6) return -1;
+    size_t mask = t->v6_cap - 1;
+    for (size_t i = hash16(a) & mask;; i = (i + 1) & mask) {
+        if (!t->v6[i].used) return -1;
+        if (!memcmp(t->v6[i].a, a, 16)) return t->v6[i].cl;
+    }
+}
+
+static void v6_put(nlb_tracker *t, const uint8_t a[16], uint16_t cl)
+{
+    if (v6_find(t, a) >= 0 || (t->n_v6 + 1) * 4 > t->v6_cap * 3)
+        return; /* known, or the table is full: the address is simply not tracked */
+    size_t mask = t->v6_cap - 1;
+    for (size_t i = hash16(a) & mask;; i = (i + 1) & mask) {
+        if (!t->v6[i].used) {
+            memcpy(t->v6[i].a, a, 16);
+            t->v6[i].cl = cl;
+            t->v6[i].used = true;
+            t->n_v6++;
+            return;
+        }
+    }
+}
+
+#define IDX_MAC(m) ((uint64_t)1 << 60 | mac48(m))
+#define IDX_IP(ip) ((uint64_t)2 << 60 | (uint64_t)(ip))
+
+static bool idx_find(const nlb_tracker *t, uint64_t key, unsigned *cl, unsigned *prio)
+{
+    size_t mask = t->idx_cap - 1;
+    for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+        if (t->idx_key[i] == key) {
+            *cl = t->idx_val[i] >> 8;
+            *prio = t->idx_val[i] & 0xFF;
+            return true;
+        }
+        if (!t->idx_key[i]) return false;
+    }
+}
+
+static void idx_put(nlb_tracker *t, uint64_t key, unsigned cl, unsigned prio)
+{
+    size_t mask = t->idx_cap - 1;
+    for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+        if (t->idx_key[i] == key) {
+            t->idx_val[i] = (uint32_t)cl << 8 | prio;
+            return;
+        }
+        if (!t->idx_key[i]) {
+            if ((t->n_idx + 1) * 4 > t->idx_cap * 3)
+                return; /* full: later lookups fall back to the MAC form */
+            t->idx_key[i] = key;
+            t->idx_val[i] = (uint32_t)cl << 8 | prio;
+            t->n_idx++;
+            return;
+        }
+    }
+}
+
+/* ---------- lifetime ---------- */
+
+static size_t carve(size_t *off, size_t size, size_t align)
+{
+    size_t at = (*off + align - 1) & ~(align - 1);
+    *off = at + size;
+    return at;
+}
+
+nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
+{
+    if (!cfg || !cfg->period_ms || !cfg->tolerance || !cfg->max_clusters || cfg->max_clusters > 4096 ||
+        cfg->n_vips > NLB_MAX_USER_VIPS || cfg->max_flows > ((size_t)1 << 28) ||
+        cfg->max_events > ((size_t)1 << 26) || cfg->model.bins < 1 || cfg->model.bins > NLB_BINS_MAX ||
+        cfg->model.n_rules > NLB_MAX_RULES || cfg->burst_window < 0 || cfg->answer_timeout < 0 ||
+        cfg->without_host > NLB_MAX_PRIORITY)
+        return NULL;
+    size_t ncl = cfg->max_clusters;
+    size_t vip_cap = pow2_at_least(2 * ncl);
+    size_t v6_cap = pow2_at_least(2 * ncl * NLB_HB_MAX_ADDRS);
+    size_t idx_cap = pow2_at_least(ncl * NLB_MAX_PRIORITY * 4);
+    size_t fl_cap = cfg->max_flows;
+    size_t fidx_cap = fl_cap ? pow2_at_least(2 * fl_cap) : 16;
+    size_t ev_cap = cfg->max_events;
+
+    size_t off = 0;
+    size_t o_t = carve(&off, sizeof(nlb_tracker), 16);
+    size_t o_cl = carve(&off, ncl * sizeof(cluster_rt), 16);
+    size_t o_vk = carve(&off, vip_cap * sizeof(uint32_t), 8);
+    size_t o_vv = carve(&off, vip_cap * sizeof(uint16_t), 8);
+    size_t o_v6 = carve(&off, v6_cap * sizeof(v6ent), 8);
+    size_t o_ik = carve(&off, idx_cap * sizeof(uint64_t), 8);
+    size_t o_iv = carve(&off, idx_cap * sizeof(uint32_t), 8);
+    size_t o_ev = carve(&off, ev_cap * sizeof(nlb_event), 16);
+    size_t o_eo = carve(&off, ev_cap * sizeof(uint32_t), 8);
+    size_t o_dg = carve(&off, NLB_DIAG_CAP * sizeof(nlb_diag), 16);
+    size_t o_fl = carve(&off, fl_cap * sizeof(nlb_flow_info), 16);
+    size_t o_fr = carve(&off, fl_cap * sizeof(flow_rt), 16);
+    size_t o_fi = carve(&off, fidx_cap * sizeof(uint64_t), 8);
+    size_t o_q = carve(&off, (fl_cap ? fl_cap : 1) * sizeof(uint32_t), 8);
+    size_t o_bs = carve(&off, BURST_SET_CAP * sizeof(uint64_t), 8);
+    size_t o_wi = carve(&off, ncl * NLB_MAX_RULES * 2 * sizeof(nlb_binmap), 8);
+
+    char *mem = calloc(1, off); /* the one allocation of the tracker's life */
+    if (!mem)
+        return NULL;
+    nlb_tracker *t = (nlb_tracker *)(mem + o_t);
+    t->cfg = *cfg;
+    if (!t->cfg.model.hash) t->cfg.model.hash = nlb_hash_oaat;
+    if (!t->cfg.model.hash_name) t->cfg.model.hash_name = "one-at-a-time";
+    t->period = (nlb_usec)cfg->period_ms * 1000;
+    t->thr = t->period * (nlb_usec)cfg->tolerance;
+    t->scan_every = t->period / 4 > 0 ? t->period / 4 : 1;
+    t->cl = (cluster_rt *)(mem + o_cl);
+    t->vip_key = (uint32_t *)(mem + o_vk);
+    t->vip_val = (uint16_t *)(mem + o_vv);
+    t->vip_cap = vip_cap;
+    t->v6 = (v6ent *)(mem + o_v6);
+    t->v6_cap = v6_cap;
+    t->idx_key = (uint64_t *)(mem + o_ik);
+    t->idx_val = (uint32_t *)(mem + o_iv);
+    t->idx_cap = idx_cap;
+    t->ev = (nlb_event *)(mem + o_ev);
+    t->ev_order = (uint32_t *)(mem + o_eo);
+    t->ev_cap = ev_cap;
+    t->dg = (nlb_diag *)(mem + o_dg);
+    t->fl = (nlb_flow_info *)(mem + o_fl);
+    t->frt = (flow_rt *)(mem + o_fr);
+    t->fl_cap = fl_cap;
+    t->fidx = (uint64_t *)(mem + o_fi);
+    t->fidx_cap = fidx_cap;
+    t->q = (uint32_t *)(mem + o_q);
+    t->b_set = (uint64_t *)(mem + o_bs);
+    t->wi = (nlb_binmap *)(mem + o_wi);
+    return t;
+}
+
+void nlb_tracker_free(nlb_tracker *t)
+{
+    free(t); /* the tracker sits at the start of its one block */
+}
+
+/* ---------- events ---------- */
+
+static int add_event(nlb_tracker *t, nlb_usec time, nlb_event_kind kind, uint32_t vip, uint8_t host)
+{
+    if (t->n_ev >= t->ev_cap) {
+        t->counts.events_dropped++;
+        return -1;
+    }
+    size_t i = t->n_ev++;
+    nlb_event *e = &t->ev[i];
+    memset(e, 0, sizeof *e);
+    e->time = time;
+    e->kind = kind;
+    e->vip = vip;
+    e->host = host;
+    t->ev_order[i] = (uint32_t)i;
+    /* late detections (silence, bursts) are timed in the past: the sorted view is rebuilt lazily */
+    if (i && t->ev[t->ev_order[i - 1]].time > time)
+        t->ev_dirty = true;
+    return (int)i;
+}
+
+static nlb_event *ev_at(nlb_tracker *t, int slot)
+{
+    return slot >= 0 ? &t->ev[slot] : NULL;
+}
+
+static void sort_events(nlb_tracker *t)
+{
+    if (!t->ev_dirty) return;
+    /* insertion sort: the order is nearly sorted, and stable by slot for equal times */
+    for (size_t i = 0; i < t->n_ev; i++) t->ev_order[i] = (uint32_t)i;
+    for (size_t i = 1; i < t->n_ev; i++) {
+        uint32_t x = t->ev_order[i];
+        size_t j = i;
+        while (j && t->ev[t->ev_order[j - 1]].time > t->ev[x].time) {
+            t->ev_order[j] = t->ev_order[j - 1];
+            j--;
+        }
+        t->ev_order[j] = x;
+    }
+    t->ev_dirty = false;
+}
+
+/* ---------- clusters ---------- */
+
+static void update_mode(cluster_rt *c)
+{
+    const uint64_t *e = c->evid;
+    nlb_mode m = NLB_MODE_UNKNOWN;
+    uint64_t best = 0;
+    if (e[EVID_UNICAST] > best) { m = NLB_MODE_UNICAST; best = e[EVID_UNICAST]; }
+    if (e[EVID_MULTICAST] > best) { m = NLB_MODE_MULTICAST; best = e[EVID_MULTICAST]; }
+    if (e[EVID_IGMP] > best) { m = NLB_MODE_IGMP; best = e[EVID_IGMP]; }
+    if (m == c->info.mode) return;
+    c->info.mode = m;
+    switch (m) {
+    case NLB_MODE_UNICAST: nlb_mac_make(NLB_MAC_UNICAST, c->info.vip, 0, c->info.cluster_mac); break;
+    case NLB_MODE_MULTICAST: nlb_mac_make(NLB_MAC_MULTICAST, c->info.vip, 0, c->info.cluster_mac); break;
+    case NLB_MODE_IGMP: nlb_mac_make(NLB_MAC_IGMP, c->info.vip, 0, c->info.cluster_mac); break;
+    case NLB_MODE_UNKNOWN: memset(c->info.cluster_mac, 0, 6); break;
+    }
+}
+
+static void evidence(cluster_rt *c, int kind)
+{
+    c->evid[kind]++;
+    update_mode(c);
+}
+
+static cluster_rt *cluster_get(nlb_tracker *t, uint32_t vip, nlb_found_by by, nlb_usec ts)
+{
+    int i = vip_find(t, vip);
+    if (i >= 0) return &t->cl[i];
+    if (!vip || vip == 0xFFFFFFFFu || t->n_cl >= t->cfg.max_clusters)
+        return NULL;
+    cluster_rt *c = &t->cl[t->n_cl];
+    memset(c, 0, sizeof *c);
+    c->info.vip = vip;
+    c->info.found_by = (uint8_t)by;
+    c->info.first_seen = c->info.last_seen = ts;
+    memset(c->slot_of, -1, sizeof c->slot_of);
+    c->conv_idx = -1;
+    c->cmas_ev = -1;
+    c->ep = -1;
+    c->live_gen = 1;
+    vip_put(t, vip, (uint16_t)t->n_cl);
+    t->n_cl++;
+    if (by != NLB_FOUND_BY_CONFIG) {
+        int e = add_event(t, ts, NLB_EV_CLUSTER_FOUND, vip, 0);
+        if (e >= 0) t->ev[e].count = by;
+    }
+    return c;
+}
+
+static unsigned cl_index(const nlb_tracker *t, const cluster_rt *c)
+{
+    return (unsigned)(c - t->cl);
+}
+
+static nlb_host_info *host_of(cluster_rt *c, unsigned prio)
+{
+    return c->slot_of[prio] >= 0 ? &c->info.hosts[c->slot_of[prio]] : NULL;
+}
+
+static nlb_host_info *host_add(cluster_rt *c, unsigned prio)
+{
+    unsigned n = c->info.n_hosts, at = 0;
+    while (at < n && c->info.hosts[at].priority < prio) at++;
+    memmove(&c->info.hosts[at + 1], &c->info.hosts[at], (n - at) * sizeof(nlb_host_info));
+    c->info.n_hosts++;
+    for (unsigned i = at; i < c->info.n_hosts; i++)
+        c->slot_of[c->info.hosts[i].priority] = (int8_t)i;
+    nlb_host_info *h = &c->info.hosts[at];
+    memset(h, 0, sizeof *h);
+    h->priority = (uint8_t)prio;
+    c->slot_of[prio] = (int8_t)at;
+    c->h[prio].ev_silent = -1;
+    return h;
+}
+
+/* ---------- convergence and silence ---------- */
+
+static void conv_signal(nlb_tracker *t, cluster_rt *c, nlb_usec time, unsigned host, nlb_conv_trigger why, nlb_usec gap)
+{
+    if (!c->converging) {
+        c->converging = true;
+        c->conv_start = c->conv_last = time;
+        c->conv_host = (uint8_t)host;
+        c->conv_idx = -1;
+        if (c->info.n_convergence < NLB_MAX_CONVERGENCE) {
+            c->conv_idx = (int)c->info.n_convergence++;
+            nlb_convergence *cv = &c->info.convergence[c->conv_idx];
+            memset(cv, 0, sizeof *cv);
+            cv->start = time;
+            cv->trigger_host = (uint8_t)host;
+            cv->trigger_gap = gap;
+            cv->trigger = (uint8_t)why;
+        }
+        nlb_event *e = ev_at(t, add_event(t, time, NLB_EV_CONVERGENCE_START, c->info.vip, (uint8_t)host));
+        if (e) {
+            e->count = why;
+            e->duration = gap;
+        }
+    }
+    if (time > c->conv_last)
+        c->conv_last = time;
+}
+
+static void conv_end(nlb_tracker *t, cluster_rt *c, nlb_usec end)
+{
+    c->converging = false;
+    if (c->conv_idx >= 0)
+        c->info.convergence[c->conv_idx].end = end;
+    nlb_event *e = ev_at(t, add_event(t, end, NLB_EV_CONVERGENCE_END, c->info.vip, c->conv_host));
+    if (e) e->duration = end - c->conv_start;
+    c->maps_dirty = true; /* stable again: check the maps */
+}
+
+/* Apply, in time order, every silence deadline and convergence end that lies before now. */
+static void cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
+{
+    for (;;) {
+        nlb_usec best = now;
+        int what = 0; /* 0 none, -1 convergence end, p silence of host p */
+        if (c->converging && c->conv_last + 3 * t->period < best) {
+            best = c->conv_last + 3 * t->period;
+            what = -1;
+        }
+        for (unsigned i = 0; i < c->info.n_hosts; i++) {
+            nlb_host_info *h = &c->info.hosts[i];
+            if (c->h[h->priority].silent || !h->heartbeats) continue;
+            nlb_usec d = h->last_seen + t->thr;
+            if (d < best) {
+                best = d;
+                what = h->priority;
+            }
+        }
+        if (!what) return;
+        if (what < 0) {
+            conv_end(t, c, best);
+            continue;
+        }
+        host_rt *hr = &c->h[what];
+        hr->silent = true;
+        hr->silent_at = best;
+        host_of(c, (unsigned)what)->silent = true;
+        c->live_gen++;
+        c->maps_dirty = true;
+        hr->ev_silent = add_event(t, best, NLB_EV_HOST_SILENT, c->info.vip, (uint8_t)what);
+        nlb_event *e = ev_at(t, hr->ev_silent);
+        if (e) e->duration = t->thr; /* grows to the full gap when it comes back or at the end */
+        conv_signal(t, c, best, (unsigned)what, NLB_CONV_TRIGGER_SILENCE, t->thr);
+    }
+}
+
+/* Bins owned twice / by nobody among live hosts, only while stable and every live host's maps
+ * are known; the rule slots checked are the user rules (num_rules - 1: the last slot is the
+ * default rule, guess). Slots where no host owns anything (disabled rules) are skipped. */
+static void bins_check(nlb_tracker *t, cluster_rt *c, nlb_usec ts)
+{
+    if (!c->maps_dirty || c->converging || ts < c->established_at)
+        return;
+    c->maps_dirty = false;
+    /* a duplicate of a priority (another dedicated IP) owns the bins of its maps as well */
+    uint8_t prios[2 * NLB_MAX_PRIORITY];
+    const uint64_t *src[2 * NLB_MAX_PRIORITY];
+    size_t n = 0;
+    int nr = -1;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        nlb_host_info *h = &c->info.hosts[i];
+        if (c->h[h->priority].silent || !h->heartbeats) continue;
+        if (!h->has_maps) return;
+        if (nr < 0) nr = h->num_rules;
+        else if (nr != h->num_rules) return; /* a rule mismatch is reported on its own */
+        prios[n] = h->priority;
+        src[n++] = h->cur_map;
+        if (c->h[h->priority].dup_maps && ts - c->h[h->priority].dup_last <= t->thr) {
+            prios[n] = h->priority;
+            src[n++] = c->h[h->priority].dup_map;
+        }
+    }
+    if (n == 0 || nr < 2) return;
+    unsigned bins = t->cfg.model.bins;
+    for (int s = 0; s < nr - 1 && s < NLB_MAX_RULES; s++) {
+        uint64_t maps[2 * NLB_MAX_PRIORITY], any = 0;
+        for (size_t i = 0; i < n; i++) {
+            maps[i] = src[i][s];
+            any |= maps[i];
+        }
+        if (!any) continue;
+        nlb_binmap bm;
+        unsigned nobody = 0;
+        unsigned twice = nlb_binmap_from_maps(&bm, bins, prios, maps, n, &nobody);
+        if (twice) {
+            if (!c->twice_n) { c->twice_first = ts; c->twice_slot = (uint8_t)(s + 1); }
+            if (twice > c->twice_n) c->twice_n = twice;
+            for (unsigned b = 0; b < bins; b++) {
+                unsigned k = 0;
+                uint32_t who = 0;
+                for (size_t i = 0; i < n; i++)
+                    if (maps[i] >> b & 1u) { k++; who |= bit(prios[i]); }
+                if (k > 1) c->twice_hosts |= who;
+            }
+        }
+        if (nobody) {
+            if (!c->nobody_n) { c->nobody_first = ts; c->nobody_slot = (uint8_t)(s + 1); }
+            if (nobody > c->nobody_n) c->nobody_n = nobody;
+        }
+    }
+}
+
+/* ---------- heartbeats ---------- */
+
+static void on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    const nlb_heartbeat *hb = &pkt->hb;
+    unsigned prio = hb->priority;
+    if (prio < 1 || prio > NLB_MAX_PRIORITY)
+        return;
+    cluster_rt *c = cluster_get(t, hb->cluster_ip, NLB_FOUND_BY_HEARTBEAT, ts);
+    if (!c) return;
+    unsigned ci = cl_index(t, c);
+    cluster_check(t, c, ts);
+    c->info.from_heartbeats = true;
+    c->info.last_seen = ts;
+    if (!c->has_hb) {
+        c->has_hb = true;
+        c->established_at = ts + t->thr;
+    }
+    if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->src_mac.vip == hb->cluster_ip)
+        evidence(c, EVID_UNICAST);
+
+    host_rt *hr = &c->h[prio];
+    nlb_host_info *h = host_of(c, prio);
+    if (!h) {
+        h = host_add(c, prio);
+        hr = &c->h[prio];
+        h->dedicated_ip = hb->dedicated_ip;
+        h->first_seen = ts;
+        nlb_event *e = ev_at(t, add_event(t, ts, NLB_EV_HOST_JOINED, c->info.vip, (uint8_t)prio));
+        if (e) e->count = hb->dedicated_ip;
+        if (hb->dedicated_ip) idx_put(t, IDX_IP(hb->dedicated_ip), ci, prio);
+        c->live_gen++;
+        c->maps_dirty = true;
+        if (ts >= c->established_at)
+            conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_JOIN, 0);
+    } else if (hb->dedicated_ip && h->dedicated_ip && hb->dedicated_ip != h->dedicated_ip) {
+        /* a second machine with the same priority: keep the first as the host */
+        if (!h->dup_dedicated_ip) {
+            h->dup_dedicated_ip = hb->dedicated_ip;
+            h->dup_seen = ts;
+        }
+        h->dup_heartbeats++;
+        hr->dup_last = ts;
+        if (nlb_hb_has(hb, NLB_OFF_CUR_MAP, NLB_MAX_RULES * 8)) {
+            for (unsigned i = 0; i < NLB_MAX_RULES; i++)
+                hr->dup_map[i] = hb->rules[i].cur_map;
+            hr->dup_maps = true;
+            c->maps_dirty = true;
+        }
+        return;
+    } else {
+        nlb_usec gap = ts - h->last_seen;
+        if (gap > h->max_gap) {
+            h->max_gap = gap;
+            h->max_gap_at = ts;
+        }
+        if (hr->silent) {
+            hr->silent = false;
+            h->silent = false;
+            c->live_gen++;
+            c->maps_dirty = true;
+            nlb_event *se = ev_at(t, hr->ev_silent);
+            if (se) se->duration = gap;
+            hr->ev_silent = -1;
+            nlb_event *e = ev_at(t, add_event(t, ts, NLB_EV_HOST_BACK, c->info.vip, (uint8_t)prio));
+            if (e) e->duration = gap;
+            conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_JOIN, 0);
+        }
+        if (gap >= t->period / 4 && gap <= 3 * t->period / 4) {
+            if (++hr->short_streak >= 2)
+                conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_FAST, 0);
+        } else if (gap > 3 * t->period / 4) {
+            hr->short_streak = 0;
+        }
+    }
+    h->heartbeats++;
+    h->last_seen = ts;
+    if (memcmp(h->mac, pkt->src, 6)) {
+        memcpy(h->mac, pkt->src, 6);
+        if (!mac_zero(pkt->src)) idx_put(t, IDX_MAC(pkt->src), ci, prio);
+    }
+    if (nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2)) h->num_rules = hb->num_rules;
+    if (nlb_hb_has(hb, NLB_OFF_HOST_CODE, 4)) h->host_code = hb->host_code;
+    if (nlb_hb_has(hb, NLB_OFF_DEFAULT_HOST_ID, 2)) h->default_host = (uint16_t)(hb->default_host_id + 1);
+    if (nlb_hb_has(hb, NLB_OFF_CONV_STATE, 2)) {
+        h->conv_state = hb->conv_state;
+        if (hb->conv_state == NLB_CONV_CONVERGING)
+            conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_STATE, 0);
+    }
+    for (unsigned i = 0; i < hb->rules_present && i < NLB_MAX_RULES; i++)
+        h->rule_codes[i] = hb->rules[i].code;
+    if (hb->rules_present > hr->codes_known) hr->codes_known = hb->rules_present;
+    if (nlb_hb_has(hb, NLB_OFF_CUR_MAP, NLB_MAX_RULES * 8)) {
+        uint64_t binmask = t->cfg.model.bins >= 64 ? ~0ULL : (((uint64_t)1 << t->cfg.model.bins) - 1);
+        unsigned changed = 0;
+        for (unsigned i = 0; i < NLB_MAX_RULES; i++) {
+            uint64_t m = hb->rules[i].cur_map;
+            if (h->has_maps && m != h->cur_map[i]) changed++;
+            h->cur_map[i] = m;
+            h->bins_owned[i] = (uint8_t)nlb_map_count(m & binmask);
+        }
+        if (!h->has_maps || changed) c->maps_dirty = true;
+        h->has_maps = true;
+        if (changed) {
+            nlb_event *e = ev_at(t, add_event(t, ts, NLB_EV_MAP_CHANGED, c->info.vip, (uint8_t)prio));
+            if (e) e->count = changed;
+            conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_MAP, 0);
+        }
+    } else {
+        h->truncated_heartbeats++;
+    }
+    bins_check(t, c, ts);
+}
+
+static void on_extended(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    const nlb_heartbeat *hb = &pkt->hb;
+    cluster_rt *c = cluster_get(t, hb->cluster_ip, NLB_FOUND_BY_HEARTBEAT, ts);
+    if (!c) return;
+    c->info.from_heartbeats = true;
+    c->info.last_seen = ts;
+    nlb_host_info *h = hb->priority >= 1 && hb->priority <= NLB_MAX_PRIORITY ? host_of(c, hb->priority) : NULL;
+    if (h && (!hb->dedicated_ip || !h->dedicated_ip || hb->dedicated_ip == h->dedicated_ip)) {
+        h->heartbeats_extended++;
+        if (hb->host_name[0]) {
+            /* cut a long name on a UTF-8 character boundary */
+            size_t n = 0;
+            while (n < sizeof h->host_name - 1 && hb->host_name[n]) n++;
+            if (hb->host_name[n])
+                while (n && ((unsigned char)hb->host_name[n] & 0xC0) == 0x80) n--;
+            memcpy(h->host_name, hb->host_name, n);
+            h->host_name[n] = 0;
+        }
+    }
+    /* (guess) IPv6 addresses in extended heartbeats are taken as the cluster's IPv6 VIPs */
+    for (unsigned i = 0; i < hb->n_addrs && i < NLB_HB_MAX_ADDRS; i++)
+        if (hb->addrs[i].family == 6)
+            v6_put(t, hb->addrs[i].a, (uint16_t)cl_index(t, c));
+}
+
+/* ---------- failover bursts ---------- */
+
+static void close_burst(nlb_tracker *t)
+{
+    t->b_open = false;
+    if (t->b_n < t->cfg.burst_min_macs || t->b_n == 0)
+        return;
+    bool any = false;
+    for (unsigned i = 0; i < t->n_cl; i++) {
+        cluster_rt *c = &t->cl[i];
+        uint32_t known = 0;
+        for (unsigned k = 0; k < c->info.n_hosts; k++) {
+            nlb_host_info *h = &c->info.hosts[k];
+            host_rt *hr = &c->h[h->priority];
+            /* hosts already silent before the burst are not expected to be announced */
+            if (h->first_seen <= t->b_last && !(hr->silent && hr->silent_at <= t->b_start))
+                known |= bit(h->priority);
+        }
+        if (!known) continue;
+        any = true;
+        nlb_event *e = ev_at(t, add_event(t, t->b_start, NLB_EV_FAILOVER_BURST, c->info.vip, 0));
+        if (e) {
+            e->count = t->b_n;
+            e->hosts_mask = c->announced_all ? 0 : known & ~c->announced;
+            e->duration = t->b_last - t->b_start;
+            memcpy(e->mac, t->b_first_mac, 6);
+        }
+    }
+    if (!any) {
+        nlb_event *e = ev_at(t, add_event(t, t->b_start, NLB_EV_FAILOVER_BURST, 0, 0));
+        if (e) {
+            e->count = t->b_n;
+            e->duration = t->b_last - t->b_start;
+            memcpy(e->mac, t->b_first_mac, 6);
+        }
+    }
+}
+
+static void announce(nlb_tracker *t, const uint8_t mac[6], uint32_t spa, nlb_usec ts)
+{
+    if (mac_zero(mac)) return;
+    if (t->b_open && ts - t->b_last > t->cfg.burst_window)
+        close_burst(t);
+    if (!t->b_open) {
+        t->b_open = true;
+        t->b_start = ts;
+        t->b_n = 0;
+        memcpy(t->b_first_mac, mac, 6);
+        memset(t->b_set, 0, BURST_SET_CAP * sizeof(uint64_t));
+        for (unsigned i = 0; i < t->n_cl; i++) {
+            t->cl[i].announced = 0;
+            t->cl[i].announced_all = false;
+        }
+    }
+    t->b_last = ts;
+    uint64_t key = (uint64_t)1 << 48 | mac48(mac);
+    size_t mask = BURST_SET_CAP - 1;
+    bool fresh = true;
+    for (size_t i = mix64(key) & mask, probes = 0; probes < BURST_SET_CAP / 4 * 3; i = (i + 1) & mask, probes++) {
+        if (t->b_set[i] == key) { fresh = false; break; }
+        if (!t->b_set[i]) { t->b_set[i] = key; break; }
+    }
+    if (!fresh) return;
+    t->b_n++;
+    unsigned ci, prio;
+    if (idx_find(t, IDX_MAC(mac), &ci, &prio))
+        t->cl[ci].announced |= bit(prio);
+    if (spa && idx_find(t, IDX_IP(spa), &ci, &prio))
+        t->cl[ci].announced |= bit(prio);
+    nlb_mac_info mi;
+    nlb_mac_classify(mac, &mi);
+    if (mi.kind == NLB_MAC_MASKED || mi.kind == NLB_MAC_UNICAST) {
+        int k = vip_find(t, mi.vip);
+        if (k >= 0) {
+            if (mi.kind == NLB_MAC_MASKED) t->cl[k].announced |= bit(mi.priority);
+            else t->cl[k].announced_all = true;
+        }
+    }
+}
+
+/* ---------- ARP, RARP, IGMP ---------- */
+
+static void on_arp(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    const nlb_arp *a = &pkt->arp;
+    if (a->status == NLB_MALFORMED) return;
+    if (a->rarp) {
+        t->counts.rarp++;
+        if (a->op == NLB_RARP_REQUEST)
+            announce(t, mac_zero(pkt->src) ? a->sha : pkt->src, 0, ts);
+        return;
+    }
+    if (a->gratuitous) {
+        t->counts.garp++;
+        announce(t, mac_zero(pkt->src) ? a->sha : pkt->src, a->spa, ts);
+    }
+    if (!(a->op == NLB_ARP_REPLY || a->gratuitous) || !a->spa)
+        return;
+    nlb_mac_info mi;
+    nlb_mac_classify(a->sha, &mi);
+    int kind = -1;
+    if ((mi.kind == NLB_MAC_UNICAST || mi.kind == NLB_MAC_MULTICAST) && mi.vip == a->spa)
+        kind = mi.kind == NLB_MAC_UNICAST ? EVID_UNICAST : EVID_MULTICAST;
+    else if (mi.kind == NLB_MAC_IGMP && (a->spa & 0xFFFFu) == mi.vip)
+        kind = EVID_IGMP;
+    if (kind < 0) return;
+    cluster_rt *c = cluster_get(t, a->spa, NLB_FOUND_BY_ARP, ts);
+    if (!c) return;
+    c->info.last_seen = ts;
+    evidence(c, kind);
+    if (kind != EVID_UNICAST) {
+        if (!c->info.mcast_arp) {
+            c->mcast_arp_first = ts;
+            memcpy(c->mcast_arp_mac, a->sha, 6);
+        }
+        c->info.mcast_arp++;
+    }
+}
+
+static void on_igmp(nlb_tracker *t, const nlb_packet *pkt)
+{
+    if (pkt->igmp_type != 0x12 && pkt->igmp_type != 0x16) return; /* v1/v2 reports */
+    if ((pkt->igmp_group >> 16) != 0xEFFFu) return; /* 239.255.x.y */
+    int k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_src)); /* NLB reports come from the VIP */
+    if (k < 0) return;
+    cluster_rt *c = &t->cl[k];
+    if ((c->info.vip & 0xFFFFu) != (pkt->igmp_group & 0xFFFFu)) return;
+    c->info.igmp_reports++;
+    evidence(c, EVID_IGMP);
+}
+
+/* ---------- L2 checks on every frame ---------- */
+
+static void l2_checks(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    if (pkt->src_mac.kind == NLB_MAC_UNICAST) {
+        int k = vip_find(t, pkt->src_mac.vip);
+        if (k >= 0) {
+            cluster_rt *c = &t->cl[k];
+            t->counts.cluster_mac_as_source++;
+            if (!c->info.cluster_mac_as_source) c->cmas_first = ts;
+            c->info.cluster_mac_as_source++;
+            nlb_event *e = ev_at(t, c->cmas_ev);
+            if (c->cmas_ev >= 0 && ts - c->cmas_ev_time < 1000000) {
+                if (e) e->count++;
+            } else {
+                c->cmas_ev = add_event(t, ts, NLB_EV_CLUSTER_MAC_AS_SOURCE, c->info.vip, 0);
+                c->cmas_ev_time = ts;
+                e = ev_at(t, c->cmas_ev);
+                if (e) {
+                    e->count = 1;
+                    memcpy(e->mac, pkt->src, 6);
+                }
+            }
+        }
+    }
+    if (!pkt->has_dst) return;
+    const nlb_mac_info *d = &pkt->dst_mac;
+    if (d->kind == NLB_MAC_UNICAST || d->kind == NLB_MAC_MULTICAST) {
+        int k = vip_find(t, d->vip);
+        if (k >= 0) {
+            t->cl[k].info.frames_to_cluster_mac++;
+            evidence(&t->cl[k], d->kind == NLB_MAC_UNICAST ? EVID_UNICAST : EVID_MULTICAST);
+        }
+    } else if (d->kind == NLB_MAC_IGMP && pkt->ip_dst.family == 4) {
+        /* 01-00-5E-7F-FF-FA is also SSDP's MAC: only frames addressed to the VIP itself count */
+        uint32_t dip = nlb_ipaddr_to_v4(&pkt->ip_dst);
+        int k = vip_find(t, dip);
+        if (k >= 0 && (dip & 0xFFFFu) == d->vip) {
+            t->cl[k].info.frames_to_cluster_mac++;
+            evidence(&t->cl[k], EVID_IGMP);
+        }
+    }
+}
+
+/* ---------- ownership prediction ---------- */
+
+static bool live(const cluster_rt *c, const nlb_host_info *h)
+{
+    return h->heartbeats && !c->h[h->priority].silent;
+}
+
+/* The emulated map of a slot over the live hosts (minus the what-if host), cached per live set. */
+static const nlb_binmap *emulated(nlb_tracker *t, cluster_rt *c, unsigned slot, const nlb_port_rule *r)
+{
+    nlb_binmap *m = &c->em[slot];
+    if (c->em_gen[slot] == c->live_gen && m->bins == t->cfg.model.bins)
+        return m;
+    uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
+    size_t n = 0;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        nlb_host_info *h = &c->info.hosts[i];
+        if (!live(c, h) || h->priority == t->cfg.without_host) continue;
+        prios[n] = h->priority;
+        w[n] = r && !r->equal_load ? r->weight[h->priority] : 0;
+        n++;
+    }
+    m->bins = t->cfg.model.bins;
+    nlb_binmap_assign(m, prios, w, n);
+    c->em_gen[slot] = c->live_gen;
+    return m;
+}
+
+static unsigned default_host(const cluster_rt *c, uint8_t without)
+{
+    unsigned first = 0;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        const nlb_host_info *h = &c->info.hosts[i];
+        if (!live(c, h) || h->priority == without) continue;
+        if (!first) {
+            first = h->priority;
+            /* the highest-priority live host's claim, if that host is live */
+            unsigned d = h->default_host;
+            if (d >= 1 && d <= NLB_MAX_PRIORITY && d != without && c->slot_of[d] >= 0 &&
+                live(c, &c->info.hosts[c->slot_of[d]]))
+                return d;
+        }
+    }
+    return first;
+}
+
+static unsigned single_host(const cluster_rt *c, const nlb_port_rule *r, uint8_t without)
+{
+    unsigned best = 0, best_h = 0;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        const nlb_host_info *h = &c->info.hosts[i];
+        if (!live(c, h) || h->priority == without) continue;
+        unsigned hp = r->handling[h->priority];
+        if (!best) best = h->priority; /* no handling priority set: highest host priority */
+        if (hp && (!best_h || hp < best_h)) { best_h = hp; }
+    }
+    if (best_h)
+        for (unsigned i = 0; i < c->info.n_hosts; i++) {
+            const nlb_host_info *h = &c->info.hosts[i];
+            if (live(c, h) && h->priority != without && r->handling[h->priority] == best_h)
+                return h->priority;
+        }
+    return best;
+}
+
+static void predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, flow_rt *fr)
+{
+    const nlb_model *m = &t->cfg.model;
+    uint32_t vip4 = nlb_ipaddr_to_v4(&f->vip);
+    const nlb_port_rule *r = NULL;
+    nlb_affinity aff = m->default_affinity;
+    unsigned slot = 0;
+    if (m->n_rules) {
+        int ri = nlb_model_match(m, vip4, f->proto, f->vport);
+        f->rule = ri;
+        if (ri < 0) {
+            f->predicted_host = (uint8_t)default_host(c, t->cfg.without_host);
+            return;
+        }
+        r = &m->rules[ri];
+        aff = r->affinity;
+        slot = (unsigned)ri;
+    } else {
+        /* no rules configured: one implicit all-ports rule; the map slot is the wire slot whose
+         * code decodes (guess) to a range holding the port, else slot 0 */
+        f->rule = 0;
+        if (c->info.n_hosts) {
+            const nlb_host_info *ref = &c->info.hosts[0];
+            unsigned nr = ref->num_rules < NLB_MAX_RULES ? ref->num_rules : NLB_MAX_RULES;
+            for (unsigned i = 0; i < nr; i++) {
+                uint16_t s, e;
+                if (nlb_rule_code_ports(ref->rule_codes[i], &s, &e) && f->vport >= s && f->vport <= e) {
+                    slot = i;
+                    break;
+                }
+            }
+        }
+    }
+    fr->slot = (uint8_t)slot;
+    f->bin = (uint8_t)nlb_model_bin(m, aff, &f->client, f->cport);
+    if (r && r->mode == NLB_FILTER_DISABLED) {
+        f->predicted_host = 0; /* matched, but the rule drops it */
+        return;
+    }
+    if (r && r->mode == NLB_FILTER_SINGLE) {
+        f->predicted_host = (uint8_t)single_host(c, r, t->cfg.without_host);
+        return;
+    }
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        const nlb_host_info *h = &c->info.hosts[i];
+        if (live(c, h) && h->has_maps && h->priority != t->cfg.without_host && (h->cur_map[slot] >> f->bin & 1u)) {
+            f->predicted_host = h->priority;
+            return;
+        }
+    }
+    f->predicted_host = emulated(t, c, slot, r)->owner[f->bin];
+}
+
+/* ---------- flows ---------- */
+
+static uint32_t flow_hash(uint8_t proto, const nlb_ipaddr *cl, uint16_t cport, const nlb_ipaddr *vip, uint16_t vport)
+{
+    uint64_t a, b, c, d;
+    memcpy(&a, cl->a, 8);
+    memcpy(&b, cl->a + 8, 8);
+    memcpy(&c, vip->a, 8);
+    memcpy(&d, vip->a + 8, 8);
+    /* chained full mixes: the IPv4 address and the ports must never overlap before mixing */
+    uint64_t x = mix64(b ^ ((uint64_t)proto << 32 | (uint64_t)cport << 16 | vport));
+    x = mix64(a ^ x);
+    x = mix64(d ^ x);
+    return (uint32_t)mix64(c ^ x);
+}
+
+static bool flow_eq(const nlb_flow_info *f, uint8_t proto, const nlb_ipaddr *cl, uint16_t cport, const nlb_ipaddr *vip, uint16_t vport)
+{
+    return f->proto == proto && f->cport == cport && f->vport == vport && f->client.family == cl->family &&
+           !memcmp(f->client.a, cl->a, 16) && !memcmp(f->vip.a, vip->a, 16);
+}
+
+
+/* Make room by dropping the oldest flow (first seen earliest), unless its SYN still awaits
+ * judgment: the unanswered queue must never point at a reused slot. Linear probing needs
+ * backward-shift deletion to keep every other flow reachable. */
+static bool flow_evict_oldest(nlb_tracker *t)
+{
+    size_t k = t->fl_head;
+    if (t->frt[k].state == FS_PENDING)
+        return false;
+    size_t mask = t->fidx_cap - 1;
+    const nlb_flow_info *f = &t->fl[k];
+    size_t i = flow_hash(f->proto, &f->client, f->cport, &f->vip, f->vport) & mask;
+    while ((uint32_t)t->fidx[i] != k + 1)
+        i = (i + 1) & mask;
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        uint64_t v = t->fidx[j];
+        if (!v) break;
+        size_t home = (size_t)(v >> 32) & mask;
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            t->fidx[i] = v;
+            i = j;
+        }
+    }
+    t->fidx[i] = 0;
+    t->fl_head = (t->fl_head + 1) % t->fl_cap;
+    t->n_fl--;
+    return true;
+}
+
+/* Find the flow, or create it when create is set (evicting the oldest when full); -1 otherwise. */
+static long flow_lookup(nlb_tracker *t, uint8_t proto, const nlb_ipaddr *cl, uint16_t cport,
+                        const nlb_ipaddr *vip, uint16_t vport, bool create, bool *created)
+{
+    size_t mask = t->fidx_cap - 1;
+    uint32_t h = flow_hash(proto, cl, cport, vip, vport);
+    *created = false;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint64_t v = t->fidx[i];
+        if (!v) {
+            if (!create) return -1;
+            if (t->n_fl >= t->fl_cap) {
+                t->counts.flows_evicted++; /* the oldest one, or this one when it cannot be */
+                if (!t->fl_cap || !flow_evict_oldest(t))
+                    return -1;
+                return flow_lookup(t, proto, cl, cport, vip, vport, create, created); /* probes moved */
+            }
+            /* Slots [0, n_fl) are always in use: the ring only turns when full. */
+            size_t k = (t->fl_head + t->n_fl++) % t->fl_cap;
+            t->fidx[i] = (uint64_t)h << 32 | (k + 1);
+            nlb_flow_info *f = &t->fl[k];
+            memset(f, 0, sizeof *f);
+            f->proto = proto;
+            f->client = *cl;
+            f->vip = *vip;
+            f->cport = cport;
+            f->vport = vport;
+            memset(&t->frt[k], 0, sizeof t->frt[k]);
+            t->frt[k].ep = -1;
+            *created = true;
+            return (long)k;
+        }
+        uint32_t slot = (uint32_t)v;
+        if ((uint32_t)(v >> 32) == h && flow_eq(&t->fl[slot - 1], proto, cl, cport, vip, vport))
+            return (long)slot - 1;
+    }
+}
+
+static void judge(nlb_tracker *t, size_t k)
+{
+    nlb_flow_info *f = &t->fl[k];
+    flow_rt *fr = &t->frt[k];
+    cluster_rt *c = &t->cl[fr->cl];
+    unans_ep *ep = c->ep >= 0 ? &t->ep[c->ep] : NULL;
+    if (f->answered && fr->answer_at - fr->syn_at <= t->cfg.answer_timeout) {
+        fr->state = FS_ANSWERED;
+        if (ep) {
+            ep->total++;
+            if (++c->answered_streak >= ANSWERED_STREAK_END && fr->syn_at - ep->last >= UNANS_QUIET_US) {
+                ep->active = false;
+                c->ep = -1;
+            }
+        }
+        return;
+    }
+    fr->state = FS_UNANSWERED;
+    c->answered_streak = 0;
+    if (!ep) {
+        if (t->n_ep >= MAX_EPISODES) return;
+        c->ep = (int)t->n_ep++;
+        ep = &t->ep[c->ep];
+        memset(ep, 0, sizeof *ep);
+        ep->cl = fr->cl;
+        ep->active = true;
+        ep->start = fr->syn_at;
+        ep->port = f->vport;
+        ep->ev = add_event(t, fr->syn_at, NLB_EV_VIP_UNANSWERED, c->info.vip, 0);
+    }
+    fr->ep = (int16_t)c->ep;
+    ep->count++;
+    ep->total++;
+    ep->syns += f->syns;
+    ep->last = fr->syn_at;
+    ep->hosts_mask |= bit(f->predicted_host);
+    nlb_event *e = ev_at(t, ep->ev);
+    if (e) {
+        e->count = ep->count;
+        e->port = ep->port;
+        e->hosts_mask = ep->hosts_mask;
+        e->duration = ep->last - ep->start;
+    }
+}
+
+static unsigned observed_host(nlb_tracker *t, const cluster_rt *c, const nlb_packet *pkt)
+{
+    unsigned ci, prio;
+    if (idx_find(t, IDX_MAC(pkt->src), &ci, &prio) && &t->cl[ci] == c)
+        return prio;
+    if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->src_mac.vip == c->info.vip)
+        return pkt->src_mac.priority;
+    return 0;
+}
+
+static void on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    if (!pkt->has_ports || (pkt->ip_proto != 6 && pkt->ip_proto != 17))
+        return;
+    int k;
+    bool to_vip;
+    if (pkt->ip_dst.family == 4) {
+        k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_dst));
+        to_vip = k >= 0;
+        if (!to_vip) k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_src));
+    } else if (pkt->ip_dst.family == 6) {
+        k = v6_find(t, pkt->ip_dst.a);
+        to_vip = k >= 0;
+        if (!to_vip) k = v6_find(t, pkt->ip_src.a);
+    } else {
+        return;
+    }
+    if (k < 0) return;
+    cluster_rt *c = &t->cl[k];
+    bool created;
+    if (to_vip) {
+        long i = flow_lookup(t, pkt->ip_proto, &pkt->ip_src, pkt->sport, &pkt->ip_dst, pkt->dport, true, &created);
+        if (i < 0) return;
+        nlb_flow_info *f = &t->fl[i];
+        flow_rt *fr = &t->frt[i];
+        if (created) {
+            f->first_seen = ts;
+            fr->cl = (uint16_t)k;
+            predict(t, c, f, fr);
+            t->counts.vip_flows++;
+            c->info.vip_flows++;
+        }
+        f->last_seen = ts;
+        f->frames++;
+        if (pkt->ip_proto == 6 && (pkt->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN) {
+            f->syns++;
+            if (fr->state == FS_UNANSWERED && fr->ep >= 0)
+                t->ep[fr->ep].syns++; /* clients keep retrying after the judgment */
+            if (fr->state == FS_NONE && t->fl_cap) {
+                fr->state = FS_PENDING;
+                fr->syn_at = ts;
+                t->q[t->q_tail++ % t->fl_cap] = (uint32_t)i;
+            }
+        }
+    } else {
+        long i = flow_lookup(t, pkt->ip_proto, &pkt->ip_dst, pkt->dport, &pkt->ip_src, pkt->sport, false, &created);
+        if (i < 0) return;
+        nlb_flow_info *f = &t->fl[i];
+        flow_rt *fr = &t->frt[i];
+        f->last_seen = ts;
+        f->frames++;
+        if (!f->answered) {
+            f->answered = true;
+            fr->answer_at = ts;
+        }
+        if (!f->observed_host) {
+            unsigned o = observed_host(t, c, pkt);
+            if (o) {
+                f->observed_host = (uint8_t)o;
+                if (f->rule >= 0)
+                    nlb_calib_observe(&c->calib[fr->slot], f->bin, (uint8_t)o);
+            }
+        }
+    }
+}
+
+/* ---------- the clock ---------- */
+
+static void advance(nlb_tracker *t, nlb_usec now)
+{
+    if (!t->started) {
+        t->started = true;
+        t->first_ts = now;
+        t->next_scan = now;
+    }
+    if (now < t->now) now = t->now; /* input is supposed to be in time order; never go back */
+    t->now = now;
+    while (t->q_head != t->q_tail) {
+        size_t k = t->q[t->q_head % t->fl_cap];
+        if (t->frt[k].syn_at + t->cfg.answer_timeout >= now) break;
+        t->q_head++;
+        judge(t, k);
+    }
+    if (t->b_open && now - t->b_last > t->cfg.burst_window)
+        close_burst(t);
+    if (now >= t->next_scan) {
+        for (unsigned i = 0; i < t->n_cl; i++)
+            cluster_check(t, &t->cl[i], now);
+        t->next_scan = now + t->scan_every;
+    }
+}
+
+void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    if (!t || !pkt) return;
+    if (!t->started && t->cfg.n_vips) {
+        for (unsigned i = 0; i < t->cfg.n_vips; i++)
+            cluster_get(t, t->cfg.vips[i], NLB_FOUND_BY_CONFIG, ts);
+    }
+    advance(t, ts);
+    ts = t->now;
+    t->counts.frames++;
+    if (pkt->status == NLB_TRUNCATED) t->counts.truncated++;
+    else if (pkt->status == NLB_MALFORMED) t->counts.malformed++;
+    l2_checks(t, pkt, ts);
+    switch (pkt->kind) {
+    case NLB_FK_HEARTBEAT:
+        if (pkt->hb.status == NLB_MALFORMED || pkt->hb.status == NLB_NOT_NLB) break;
+        if (pkt->hb.kind == NLB_HB_MEMBERSHIP) {
+            t->counts.heartbeats++;
+            on_membership(t, pkt, ts);
+        } else if (pkt->hb.kind == NLB_HB_EXTENDED) {
+            t->counts.heartbeats_extended++;
+            on_extended(t, pkt, ts);
+        }
+        break;
+    case NLB_FK_FOREIGN_886F:
+        t->counts.foreign_886f++;
+        break;
+    case NLB_FK_ARP:
+    case NLB_FK_RARP:
+        on_arp(t, pkt, ts);
+        break;
+    case NLB_FK_IGMP:
+        on_igmp(t, pkt);
+        break;
+    case NLB_FK_IP:
+        on_ip(t, pkt, ts);
+        break;
+    case NLB_FK_OTHER:
+        break;
+    }
+}
+
+void nlb_tracker_tick(nlb_tracker *t, nlb_usec now)
+{
+    if (!t) return;
+    if (!t->started && t->cfg.n_vips)
+        for (unsigned i = 0; i < t->cfg.n_vips; i++)
+            cluster_get(t, t->cfg.vips[i], NLB_FOUND_BY_CONFIG, now);
+    t->next_scan = now; /* ticks are rare: always look at the clusters */
+    advance(t, now);
+}
+
+void nlb_tracker_finish(nlb_tracker *t)
+{
+    if (!t) return;
+    if (t->started) {
+        nlb_usec end = t->now;
+        /* everything due up to and including the last timestamp */
+        advance(t, end);
+        for (unsigned i = 0; i < t->n_cl; i++)
+            cluster_check(t, &t->cl[i], end + 1);
+        if (t->b_open)
+            close_burst(t); /* the capture ended: the episode is complete */
+        for (unsigned i = 0; i < t->n_cl; i++) {
+            cluster_rt *c = &t->cl[i];
+            for (unsigned k = 0; k < c->info.n_hosts; k++) {
+                nlb_host_info *h = &c->info.hosts[k];
+                host_rt *hr = &c->h[h->priority];
+                h->silent = hr->silent;
+                nlb_event *e = ev_at(t, hr->ev_silent);
+                if (hr->silent && e) e->duration = end - h->last_seen;
+            }
+        }
+    }
+    nlb_tracker_diagnose(t);
+}
+
+/* ---------- accessors ---------- */
+
+const nlb_counts *nlb_tracker_counts(const nlb_tracker *t) { return &t->counts; }
+size_t nlb_tracker_cluster_count(const nlb_tracker *t) { return t ? t->n_cl : 0; }
+
+const nlb_cluster_info *nlb_tracker_cluster(const nlb_tracker *t, size_t i)
+{
+    return t && i < t->n_cl ? &t->cl[i].info : NULL;
+}
+
+const nlb_cluster_info *nlb_tracker_find_cluster(const nlb_tracker *t, uint32_t vip)
+{
+    int k = t ? vip_find(t, vip) : -1;
+    return k >= 0 ? &t->cl[k].info : NULL;
+}
+
+size_t nlb_tracker_event_count(const nlb_tracker *t) { return t ? t->n_ev : 0; }
+
+const nlb_event *nlb_tracker_event(const nlb_tracker *t, size_t i)
+{
+    if (!t || i >= t->n_ev) return NULL;
+    /* The tracker is never a const object (nlb_tracker_new hands out heap memory), so sorting the
+     * view on first read is legitimate. Not thread-safe with a concurrent feed, like the rest. */
+    sort_events((nlb_tracker *)t);
+    return &t->ev[t->ev_order[i]];
+}
+
+size_t nlb_tracker_diag_count(const nlb_tracker *t) { return t ? t->n_dg : 0; }
+const nlb_diag *nlb_tracker_diag(const nlb_tracker *t, size_t i) { return t && i < t->n_dg ? &t->dg[i] : NULL; }
+size_t nlb_tracker_flow_count(const nlb_tracker *t) { return t ? t->n_fl : 0; }
+const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i)
+{
+    return t && i < t->n_fl ? &t->fl[(t->fl_head + i) % t->fl_cap] : NULL;
+}
+const nlb_model *nlb_tracker_model(const nlb_tracker *t) { return &t->cfg.model; }
+
+const nlb_calib *nlb_tracker_calib(const nlb_tracker *t, size_t cluster, unsigned slot)
+{
+    return t && cluster < t->n_cl && slot < NLB_MAX_RULES ? &t->cl[cluster].calib[slot] : NULL;
+}
+
+nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t)
+{
+    nlb_ownership_summary s;
+    memset(&s, 0, sizeof s);
+    s.flows = t->n_fl;
+    for (size_t i = 0; i < t->n_fl; i++) {
+        const nlb_flow_info *f = &t->fl[i];
+        if (!f->observed_host) continue;
+        s.with_observed++;
+        if (f->predicted_host == f->observed_host) s.agree++;
+    }
+    s.agreement = s.with_observed ? (double)s.agree / (double)s.with_observed : 1.0;
+    double w = 0, acc = 0;
+    for (unsigned i = 0; i < t->n_cl; i++)
+        for (unsigned r = 0; r < NLB_MAX_RULES; r++) {
+            const nlb_calib *cb = &t->cl[i].calib[r];
+            double tot = 0;
+            for (unsigned b = 0; b < t->cfg.model.bins; b++) tot += cb->total[b];
+            if (tot <= 0) continue;
+            acc += tot * nlb_calib_consistency(cb, t->cfg.model.bins);
+            w += tot;
+        }
+    s.calibration_consistency = w > 0 ? acc / w : 1.0;
+    return s;
+}
+
+/* Owner maps of one slot now (base) and with prio removed or added (alt). */
+static void whatif_maps(const nlb_tracker *t, const cluster_rt *c, unsigned slot, const nlb_port_rule *r,
+                        uint8_t prio, bool join, nlb_binmap *base, nlb_binmap *alt)
+{
+    uint8_t prios[NLB_MAX_PRIORITY + 1] = { 0 }, w[NLB_MAX_PRIORITY + 1] = { 0 };
+    uint64_t maps[NLB_MAX_PRIORITY] = { 0 };
+    size_t n = 0;
+    bool any_maps = false;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        const nlb_host_info *h = &c->info.hosts[i];
+        if (!live(c, h) || h->priority == t->cfg.without_host) continue;
+        prios[n] = h->priority;
+        maps[n] = h->has_maps ? h->cur_map[slot] : 0;
+        w[n] = r && !r->equal_load ? r->weight[h->priority] : 0;
+        any_maps = any_maps || h->has_maps;
+        n++;
+    }
+    /* as predict() does: a bin's owner from the captured maps when some live host claims it,
+     * otherwise from the emulation */
+    memset(base, 0, sizeof *base);
+    base->bins = t->cfg.model.bins;
+    nlb_binmap_assign(base, prios, w, n);
+    if (n && any_maps) {
+        nlb_binmap fm;
+        nlb_binmap_from_maps(&fm, base->bins, prios, maps, n, NULL);
+        for (unsigned b = 0; b < base->bins; b++)
+            if (fm.owner[b]) base->owner[b] = fm.owner[b];
+    }
+    *alt = *base;
+    size_t m = 0;
+    uint8_t p2[NLB_MAX_PRIORITY + 1], w2[NLB_MAX_PRIORITY + 1];
+    for (size_t i = 0; i < n; i++)
+        if (prios[i] != prio) { p2[m] = prios[i]; w2[m] = w[i]; m++; }
+    if (join) {
+        p2[m] = prio;
+        w2[m] = r && !r->equal_load ? r->weight[prio] : 0;
+        m++;
+    }
+    nlb_binmap_assign(alt, p2, w2, m);
+}
+
+size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
+{
+    if (!t || prio < 1 || prio > NLB_MAX_PRIORITY) return 0;
+    /* scratch maps live in the tracker's block (see nlb_tracker_event on const) */
+    nlb_binmap *wi = ((nlb_tracker *)t)->wi;
+    bool done[NLB_MAX_RULES];
+    size_t changed = 0;
+    for (unsigned ci = 0; ci < t->n_cl; ci++) {
+        const cluster_rt *c = &t->cl[ci];
+        memset(done, 0, sizeof done);
+        for (size_t i = 0; i < t->n_fl; i++) {
+            const nlb_flow_info *f = &t->fl[i];
+            const flow_rt *fr = &t->frt[i];
+            if (fr->cl != ci) continue;
+            const nlb_port_rule *r = f->rule >= 0 && (unsigned)f->rule < t->cfg.model.n_rules ? &t->cfg.model.rules[f->rule] : NULL;
+            unsigned before, after;
+            if (f->rule < 0) {
+                /* the default host is the claimed one, else the highest-priority live host */
+                before = default_host(c, t->cfg.without_host);
+                if (join) after = !before || prio < before ? prio : before;
+                else after = before == prio ? default_host(c, prio) : before;
+            } else if (r && r->mode == NLB_FILTER_DISABLED) {
+                continue;
+            } else if (r && r->mode == NLB_FILTER_SINGLE) {
+                before = single_host(c, r, t->cfg.without_host);
+                after = join ? before : (before == prio ? single_host(c, r, prio) : before);
+                if (join) {
+                    unsigned hb = before ? r->handling[before] : 0, hp = r->handling[prio];
+                    if (!before || (hp && (!hb || hp < hb)) || (!hp && !hb && prio < before)) after = prio;
+                }
+            } else {
+                unsigned s = fr->slot;
+                nlb_binmap *base = &wi[(ci * NLB_MAX_RULES + s) * 2], *alt = base + 1;
+                if (!done[s]) {
+                    whatif_maps(t, c, s, r, prio, join, base, alt);
+                    done[s] = true;
+                }
+                before = base->owner[f->bin];
+                after = alt->owner[f->bin];
+            }
+            if (before != after) changed++;
+        }
+    }
+    return changed;
+}
+
+/* ---------- diagnostics ---------- */
+
+static nlb_diag *add_diag(nlb_tracker *t, nlb_diag_code code, nlb_severity sev, nlb_usec time, const cluster_rt *c)
+{
+    if (t->n_dg >= NLB_DIAG_CAP) {
+        t->counts.diags_dropped++;
+        return NULL;
+    }
+    nlb_diag *d = &t->dg[t->n_dg++];
+    memset(d, 0, sizeof *d);
+    d->code = code;
+    d->severity = sev;
+    d->time = time;
+    if (c) {
+        d->vip = c->info.vip;
+        d->mode = (uint8_t)c->info.mode;
+    }
+    return d;
+}
+
+static void diag_config(nlb_tracker *t, const cluster_rt *c)
+{
+    const nlb_cluster_info *ci = &c->info;
+    /* duplicate priorities */
+    for (unsigned k = 0; k < ci->n_hosts; k++) {
+        const nlb_host_info *h = &ci->hosts[k];
+        if (!h->dup_dedicated_ip) continue;
+        nlb_diag *d = add_diag(t, NLB_D_DUP_PRIORITY, NLB_SEV_ERROR, h->dup_seen, c);
+        if (d) {
+            d->hosts_mask = bit(h->priority);
+            d->n1 = h->dedicated_ip;
+            d->n2 = h->dup_dedicated_ip;
+        }
+    }
+    /* rule count / rule codes (never host codes: they differ per host by design) */
+    const nlb_host_info *ref = NULL;
+    uint32_t count_diff = 0, code_diff = 0, other_count = 0, code_a = 0, code_b = 0;
+    unsigned code_slot = 0;
+    uint32_t defaults = 0, claimers = 0;
+    for (unsigned k = 0; k < ci->n_hosts; k++) {
+        const nlb_host_info *h = &ci->hosts[k];
+        if (!h->heartbeats) continue;
+        if (h->default_host >= 1 && h->default_host <= NLB_MAX_PRIORITY) {
+            defaults |= bit(h->default_host);
+            claimers++;
+        }
+        if (!ref) { ref = h; continue; }
+        if (h->num_rules != ref->num_rules) {
+            if (!count_diff) other_count = h->num_rules;
+            count_diff |= bit(h->priority);
+            continue;
+        }
+        unsigned n = h->num_rules;
+        unsigned known = c->h[h->priority].codes_known < c->h[ref->priority].codes_known ? c->h[h->priority].codes_known : c->h[ref->priority].codes_known;
+        if (n > known) n = known;
+        for (unsigned s = 0; s < n && s < NLB_MAX_RULES; s++)
+            if (h->rule_codes[s] != ref->rule_codes[s]) {
+                if (!code_diff) { code_slot = s + 1; code_a = ref->rule_codes[s]; code_b = h->rule_codes[s]; }
+                code_diff |= bit(h->priority);
+                break;
+            }
+    }
+    if (ref && (count_diff || code_diff)) {
+        nlb_diag *d = add_diag(t, NLB_D_RULE_MISMATCH, NLB_SEV_ERROR, ci->first_seen, c);
+        if (d) {
+            d->hosts_mask = bit(ref->priority) | (count_diff ? count_diff : code_diff);
+            if (count_diff) { d->n1 = ref->num_rules; d->n2 = other_count; d->n3 = 0; }
+            else { d->n1 = code_a; d->n2 = code_b; d->n3 = code_slot; }
+        }
+    }
+    if (__builtin_popcount(defaults) > 1) {
+        nlb_diag *d = add_diag(t, NLB_D_MULTI_DEFAULT, NLB_SEV_ERROR, ci->first_seen, c);
+        if (d) { d->hosts_mask = defaults; d->n1 = claimers; }
+    }
+    if (c->twice_n) {
+        nlb_diag *d = add_diag(t, NLB_D_BIN_TWICE, NLB_SEV_ERROR, c->twice_first, c);
+        if (d) { d->n1 = c->twice_n; d->n2 = c->twice_slot; d->hosts_mask = c->twice_hosts; }
+    }
+    if (c->nobody_n) {
+        nlb_diag *d = add_diag(t, NLB_D_BIN_NOBODY, NLB_SEV_ERROR, c->nobody_first, c);
+        if (d) { d->n1 = c->nobody_n; d->n2 = c->nobody_slot; }
+    }
+}
+
+static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
+{
+    const nlb_cluster_info *ci = &c->info;
+    diag_config(t, c);
+    for (unsigned k = 0; k < ci->n_convergence; k++) {
+        const nlb_convergence *cv = &ci->convergence[k];
+        nlb_usec dur = (cv->end ? cv->end : t->now) - cv->start;
+        bool open = cv->end == 0;
+        nlb_diag *d = add_diag(t, NLB_D_CONVERGENCE, open || dur > CONV_LONG_US ? NLB_SEV_WARNING : NLB_SEV_INFO, cv->start, c);
+        if (d) {
+            d->duration = dur;
+            d->hosts_mask = bit(cv->trigger_host);
+            d->n1 = cv->trigger;
+            d->n2 = open;
+            d->n3 = (uint32_t)(cv->trigger_gap / 1000);
+        }
+    }
+    if (ci->cluster_mac_as_source) {
+        nlb_diag *d = add_diag(t, NLB_D_CLUSTER_MAC_SOURCE, NLB_SEV_ERROR, c->cmas_first, c);
+        if (d) {
+            d->n1 = (uint32_t)ci->cluster_mac_as_source;
+            nlb_mac_make(NLB_MAC_UNICAST, ci->vip, 0, d->mac);
+        }
+    }
+    if (ci->mcast_arp) {
+        nlb_diag *d = add_diag(t, NLB_D_MCAST_ARP, NLB_SEV_WARNING, c->mcast_arp_first, c);
+        if (d) {
+            d->n1 = (uint32_t)ci->mcast_arp;
+            memcpy(d->mac, c->mcast_arp_mac, 6);
+        }
+    }
+    if (ci->mode == NLB_MODE_IGMP && !ci->igmp_reports && t->now - ci->first_seen >= IGMP_MIN_SPAN_US) {
+        nlb_diag *d = add_diag(t, NLB_D_IGMP_MISSING, NLB_SEV_WARNING, ci->first_seen, c);
+        if (d) d->duration = t->now - ci->first_seen;
+    }
+    uint64_t trunc = 0;
+    uint32_t nomaps = 0;
+    nlb_usec first_trunc = 0;
+    for (unsigned k = 0; k < ci->n_hosts; k++) {
+        const nlb_host_info *h = &ci->hosts[k];
+        if (!h->truncated_heartbeats) continue;
+        trunc += h->truncated_heartbeats;
+        if (!h->has_maps) nomaps |= bit(h->priority);
+        if (!first_trunc || h->first_seen < first_trunc) first_trunc = h->first_seen;
+    }
+    if (trunc) {
+        nlb_diag *d = add_diag(t, NLB_D_TRUNCATED, NLB_SEV_INFO, first_trunc, c);
+        if (d) { d->n1 = (uint32_t)trunc; d->hosts_mask = nomaps; }
+    }
+}
+
+static void sort_diags(nlb_tracker *t)
+{
+    for (size_t i = 1; i < t->n_dg; i++) {
+        nlb_diag x = t->dg[i];
+        size_t j = i;
+        while (j && (t->dg[j - 1].time > x.time || (t->dg[j - 1].time == x.time && t->dg[j - 1].code > x.code))) {
+            t->dg[j] = t->dg[j - 1];
+            j--;
+        }
+        t->dg[j] = x;
+    }
+}
+
+void nlb_tracker_diagnose(nlb_tracker *t)
+{
+    if (!t) return;
+    t->n_dg = 0;
+    t->counts.diags_dropped = 0;
+    sort_events(t);
+    for (unsigned i = 0; i < t->n_cl; i++)
+        diag_cluster(t, &t->cl[i]);
+    /* per-event diagnostics: silences and failover bursts */
+    for (size_t i = 0; i < t->n_ev; i++) {
+        const nlb_event *e = &t->ev[t->ev_order[i]];
+        int k = vip_find(t, e->vip);
+        const cluster_rt *c = k >= 0 ? &t->cl[k] : NULL;
+        if (e->kind == NLB_EV_HOST_SILENT && c) {
+            const nlb_host_info *h = &c->info.hosts[c->slot_of[e->host]];
+            bool still = c->h[e->host].silent && c->h[e->host].ev_silent == (int)t->ev_order[i];
+            nlb_diag *d = add_diag(t, NLB_D_HOST_SILENT, still ? NLB_SEV_ERROR : NLB_SEV_WARNING, e->time - t->thr, c);
+            if (d) {
+                d->hosts_mask = bit(e->host);
+                d->duration = still ? t->now - h->last_seen : e->duration;
+                d->n1 = still;
+                d->n2 = (uint32_t)(t->thr / 1000);
+            }
+        } else if (e->kind == NLB_EV_FAILOVER_BURST && c && e->hosts_mask) {
+            /* new connections after the burst: how many went unanswered, and to which port */
+            uint32_t total = 0, unans = 0;
+            uint16_t ports[16];
+            uint32_t pc[16];
+            unsigned np = 0;
+            for (size_t f = 0; f < t->n_fl; f++) {
+                const flow_rt *fr = &t->frt[f];
+                if (fr->cl != (unsigned)k || fr->syn_at < e->time) continue;
+                if (fr->state != FS_ANSWERED && fr->state != FS_UNANSWERED) continue;
+                total++;
+                if (fr->state != FS_UNANSWERED) continue;
+                unans++;
+                unsigned p = 0;
+                while (p < np && ports[p] != t->fl[f].vport) p++;
+                if (p == np && np < 16) { ports[np] = t->fl[f].vport; pc[np++] = 0; }
+                if (p < np) pc[p]++;
+            }
+            unsigned best = 0;
+            for (unsigned p = 1; p < np; p++) if (pc[p] > pc[best]) best = p;
+            /* unanswered connections after it make it the incident; without any connection to
+             * judge it is a risk; if every one was answered the switch still reached the hosts */
+            nlb_severity sev = unans ? NLB_SEV_ERROR : total ? NLB_SEV_INFO : NLB_SEV_WARNING;
+            nlb_diag *d = add_diag(t, NLB_D_FAILOVER_UNANNOUNCED, sev, e->time, c);
+            if (d) {
+                d->hosts_mask = e->hosts_mask;
+                d->n1 = e->count;
+                d->n3 = unans;
+                d->n4 = total;
+                d->port = np ? ports[best] : 0;
+                d->duration = e->duration;
+                memcpy(d->mac, e->mac, 6);
+            }
+        }
+    }
+    for (size_t e = 0; e < t->n_ep; e++) {
+        const unans_ep *ep = &t->ep[e];
+        nlb_diag *d = add_diag(t, NLB_D_VIP_UNANSWERED, NLB_SEV_ERROR, ep->start, &t->cl[ep->cl]);
+        if (d) {
+            d->port = ep->port;
+            d->n1 = ep->count;
+            d->n2 = ep->total;
+            d->n3 = ep->syns;
+            d->hosts_mask = ep->hosts_mask;
+            d->duration = ep->last - ep->start;
+        }
+    }
+    nlb_ownership_summary s = nlb_tracker_ownership(t);
+    if (s.with_observed >= OWNER_MIN_FLOWS && s.agreement < OWNER_MIN_AGREEMENT) {
+        nlb_diag *d = add_diag(t, NLB_D_OWNER_MISMATCH, NLB_SEV_INFO, t->first_ts, NULL);
+        if (d) {
+            d->n1 = (uint32_t)s.agree;
+            d->n2 = (uint32_t)s.with_observed;
+            d->n3 = (uint32_t)(s.calibration_consistency * 100.0 + 0.5);
+        }
+    }
+    if (t->counts.flows_evicted) {
+        nlb_diag *d = add_diag(t, NLB_D_FLOWS_EVICTED, NLB_SEV_WARNING, t->first_ts, NULL);
+        if (d) {
+            d->n1 = (uint32_t)t->counts.flows_evicted;
+            d->n2 = (uint32_t)t->fl_cap;
+        }
+    }
+    sort_diags(t);
+}

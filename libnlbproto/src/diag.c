@@ -1,2 +1,373 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: implemented by the analysis work (issue 5) */
+/* The ONE wording table of libnlbproto: nlbreplay and the Wireshark plugin both print
+ * diagnostics and events through these functions, so a person reads the same sentence in both.
+ *
+ * Meaning of the nlb_diag fields per code (what cluster.c fills in):
+ *  NLB-001 failover unannounced  time burst, vip, hosts_mask NLB hosts not announced, n1 MACs in the
+ *                                burst, n3/n4 unanswered/total new connections to vip:port after it
+ *  NLB-002 VIP unanswered        time first unanswered SYN, vip, port, n1 unanswered, n2 judged
+ *                                connections in the episode, n3 SYNs of the unanswered ones,
+ *                                hosts_mask predicted owners (emulation), duration episode span
+ *  NLB-003 host silent           time last heartbeat, hosts_mask the host, duration the gap,
+ *                                n1 1 = still silent at the end, n2 period x tolerance in ms
+ *  NLB-004 convergence           time start, duration, hosts_mask trigger host, n1 trigger kind
+ *                                (nlb_conv_trigger), n2 1 = unfinished at the end, n3 the
+ *                                triggering silence in ms
+ *  NLB-005 cluster MAC source    time first, vip, mac, n1 frames
+ *  NLB-006 duplicate priority    time first conflict, hosts_mask the priority, n1/n2 the two
+ *                                dedicated IPs (host order)
+ *  NLB-007 rule mismatch         hosts_mask reference host (lowest bit) + hosts that differ;
+ *                                n3 0: n1/n2 rule counts; n3 k > 0: slot k differs, n1/n2 codes
+ *  NLB-008 several default hosts hosts_mask the hosts named as default, n1 hosts claiming
+ *  NLB-009/010 bins twice/nobody time first seen, n1 bins, n2 rule slot (1-based), hosts_mask
+ *  NLB-011 multicast ARP         vip, mac, n1 replies
+ *  NLB-012 IGMP joins missing    vip, duration observed
+ *  NLB-013 truncated heartbeats  vip, hosts_mask hosts without maps, n1 heartbeats
+ *  NLB-014 owner mismatch        n1 agree, n2 flows with an observed owner, n3 calibration
+ *                                consistency in percent
+ *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nlbproto/cluster.h"
+#include "nlbproto/diag.h"
+
+/* An appender that never overflows and always keeps buf NUL-terminated. */
+typedef struct sb {
+    char *buf;
+    size_t len, pos;
+} sb;
+
+static void sb_add(sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(sb *s, const char *fmt, ...)
+{
+    if (!s->len) return;
+    size_t room = s->pos < s->len ? s->len - s->pos : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(room ? s->buf + s->pos : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        s->pos += (size_t)n;
+        if (s->pos >= s->len) s->pos = s->len - 1;
+    }
+}
+
+static size_t sb_done(sb *s)
+{
+    if (!s->len) return 0;
+    s->buf[s->pos < s->len ? s->pos : s->len - 1] = 0;
+    return strlen(s->buf);
+}
+
+const char *nlb_diag_code_str(nlb_diag_code c)
+{
+    static const char *const codes[NLB_D_CODE_COUNT_] = {
+        [NLB_D_FAILOVER_UNANNOUNCED] = "NLB-001", [NLB_D_VIP_UNANSWERED] = "NLB-002",
+        [NLB_D_HOST_SILENT] = "NLB-003", [NLB_D_CONVERGENCE] = "NLB-004",
+        [NLB_D_CLUSTER_MAC_SOURCE] = "NLB-005", [NLB_D_DUP_PRIORITY] = "NLB-006",
+        [NLB_D_RULE_MISMATCH] = "NLB-007", [NLB_D_MULTI_DEFAULT] = "NLB-008",
+        [NLB_D_BIN_TWICE] = "NLB-009", [NLB_D_BIN_NOBODY] = "NLB-010",
+        [NLB_D_MCAST_ARP] = "NLB-011", [NLB_D_IGMP_MISSING] = "NLB-012",
+        [NLB_D_TRUNCATED] = "NLB-013", [NLB_D_OWNER_MISMATCH] = "NLB-014",
+        [NLB_D_FLOWS_EVICTED] = "NLB-015",
+    };
+    return (unsigned)c < NLB_D_CODE_COUNT_ && codes[c] ? codes[c] : "NLB-000";
+}
+
+const char *nlb_severity_name(nlb_severity s)
+{
+    switch (s) {
+    case NLB_SEV_INFO: return "info";
+    case NLB_SEV_WARNING: return "warning";
+    case NLB_SEV_ERROR: return "error";
+    }
+    return "?";
+}
+
+char *nlb_time_str(nlb_usec t, char *buf)
+{
+    const int64_t day = INT64_C(86400000000);
+    int64_t r = t % day;
+    if (r < 0) r += day; /* times before the epoch still print a wall-clock time */
+    unsigned ms = (unsigned)(r / 1000 % 1000);
+    unsigned s = (unsigned)(r / 1000000);
+    snprintf(buf, 16, "%02u:%02u:%02u.%03u", s / 3600, s / 60 % 60, s % 60, ms);
+    return buf;
+}
+
+size_t nlb_hosts_str(uint32_t mask, char *buf, size_t len)
+{
+    sb s = { buf, len, 0 };
+    unsigned n = (unsigned)__builtin_popcount(mask), i = 0;
+    if (!n) {
+        sb_add(&s, "no host");
+        return sb_done(&s);
+    }
+    sb_add(&s, n == 1 ? "host " : "hosts ");
+    for (unsigned p = 1; p <= 32; p++) {
+        if (!(mask >> (p - 1) & 1u)) continue;
+        i++;
+        if (i > 1) sb_add(&s, i == n ? " and " : ", ");
+        sb_add(&s, "%u", p);
+    }
+    return sb_done(&s);
+}
+
+static double secs(nlb_usec d) { return (double)d / 1e6; }
+
+static const char *pl(uint32_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static unsigned lowest_host(uint32_t mask)
+{
+    return mask ? (unsigned)__builtin_ctz(mask) + 1 : 0;
+}
+
+static const char *trigger_text(unsigned kind)
+{
+    switch (kind) {
+    case NLB_CONV_TRIGGER_SILENCE: return "silent";
+    case NLB_CONV_TRIGGER_JOIN: return "joined";
+    case NLB_CONV_TRIGGER_STATE: return "reported convergence state 3 (guess)";
+    case NLB_CONV_TRIGGER_FAST: return "heartbeats at about half the period (guess)";
+    case NLB_CONV_TRIGGER_MAP: return "bin maps changed";
+    default: return "unknown trigger";
+    }
+}
+
+static void add_trigger(sb *s, unsigned kind, unsigned host, nlb_usec gap)
+{
+    if (host && kind == NLB_CONV_TRIGGER_SILENCE)
+        sb_add(s, "host %u silent %.1f s", host, secs(gap));
+    else if (host && kind == NLB_CONV_TRIGGER_JOIN)
+        sb_add(s, "host %u joined", host);
+    else if (host)
+        sb_add(s, "host %u: %s", host, trigger_text(kind));
+    else
+        sb_add(s, "%s", trigger_text(kind));
+}
+
+size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
+{
+    sb s = { buf, len, 0 };
+    char ip[16], ip2[16], t[16], mac[18], hosts[128], others[128];
+    nlb_ip4_str(d->vip, ip);
+    nlb_time_str(d->time, t);
+    nlb_mac_str(d->mac, mac);
+    nlb_hosts_str(d->hosts_mask, hosts, sizeof hosts);
+    unsigned h = lowest_host(d->hosts_mask);
+
+    switch (d->code) {
+    case NLB_D_FAILOVER_UNANNOUNCED:
+        sb_add(&s, "after the failover burst at %s (%" PRIu32 " %s announced by RARP/GARP) no RARP/GARP "
+                   "announced NLB %s of %s; ", t, d->n1, pl(d->n1, "MAC", "MACs"), hosts, ip);
+        if (d->n4)
+            sb_add(&s, "%" PRIu32 " of %" PRIu32 " new %s to %s:%u went unanswered after it; ",
+                   d->n3, d->n4, pl(d->n4, "connection", "connections"), ip, d->port);
+        else
+            sb_add(&s, "no new connection to %s was seen after it; ", ip);
+        if (d->mode == NLB_MODE_MULTICAST || d->mode == NLB_MODE_IGMP)
+            sb_add(&s, "the switch may still send the cluster's traffic to the old uplink: check the upstream "
+                       "switch's MAC address table and static/IGMP-snooping entries for the cluster MAC");
+        else
+            sb_add(&s, "unicast NLB on ESXi: check 'Notify Switches' on the NLB port group (VMware KB 1556) "
+                       "and the upstream switch's MAC address table");
+        break;
+    case NLB_D_VIP_UNANSWERED:
+        sb_add(&s, "%" PRIu32 " of %" PRIu32 " new %s to %s:%u from %s on got no SYN-ACK from the VIP "
+                   "(%" PRIu32 " %s sent, retransmissions included, over %.1f s)",
+               d->n1, d->n2, pl(d->n2, "connection", "connections"), ip, d->port, t, d->n3,
+               pl(d->n3, "SYN", "SYNs"), secs(d->duration));
+        if (d->hosts_mask)
+            sb_add(&s, "; predicted owners (emulation, not the Windows hash): %s", hosts);
+        sb_add(&s, "; check that the switch still delivers the VIP's traffic to the NLB hosts "
+                   "(MAC address table, port group, VLAN) and that the hosts are converged");
+        break;
+    case NLB_D_HOST_SILENT:
+        sb_add(&s, "host %u of %s sent no heartbeat for %.1f s from %s (limit %" PRIu32 " ms = "
+                   "AliveMsgPeriod x AliveMsgTolerance); ", h, ip, secs(d->duration), t, d->n2);
+        if (d->n1)
+            sb_add(&s, "it was still silent at the end of the capture: check the host, its NLB state "
+                       "(nlb query) and its network path");
+        else
+            sb_add(&s, "it came back afterwards: check its network path and load at that time");
+        break;
+    case NLB_D_CONVERGENCE:
+        sb_add(&s, "%s converged from %s ", ip, t);
+        if (d->n2)
+            sb_add(&s, "and was still converging at the end of the capture (%.1f s observed)", secs(d->duration));
+        else
+            sb_add(&s, "for %.1f s", secs(d->duration));
+        sb_add(&s, "; trigger: ");
+        add_trigger(&s, d->n1, h, (nlb_usec)d->n3 * 1000);
+        sb_add(&s, "; hosts redistribute the bins meanwhile, so some connections may reset");
+        break;
+    case NLB_D_CLUSTER_MAC_SOURCE:
+        sb_add(&s, "%s, the unicast cluster MAC of %s, appeared as Ethernet source in %" PRIu32 " %s from %s: "
+                   "the switch will learn %s on one port and stop flooding the VIP's traffic to every host; "
+                   "check that MaskSourceMAC is on for every host and that nothing (a host in another mode, "
+                   "a bridge, a VM) sends from the cluster MAC", mac, ip, d->n1, pl(d->n1, "frame", "frames"), t, mac);
+        break;
+    case NLB_D_DUP_PRIORITY:
+        sb_add(&s, "two hosts of %s claim host priority %u: %s and %s (from %s); NLB cannot converge with a "
+                   "duplicate priority: give each host a unique priority",
+               ip, h, nlb_ip4_str(d->n1, ip2), nlb_ip4_str(d->n2, others), t);
+        break;
+    case NLB_D_RULE_MISMATCH:
+        nlb_hosts_str(d->hosts_mask & ~(h ? 1u << (h - 1) : 0u), others, sizeof others);
+        if (d->n3 == 0)
+            sb_add(&s, "hosts of %s disagree on port rules: host %u sends %" PRIu32 " rule slots, %s %" PRIu32,
+                   ip, h, d->n1, others, d->n2);
+        else
+            sb_add(&s, "hosts of %s disagree on port rule slot %" PRIu32 ": host %u has code 0x%08" PRIx32
+                       ", %s 0x%08" PRIx32, ip, d->n3, h, d->n1, others, d->n2);
+        sb_add(&s, "; make the port rules identical on every host (ranges, protocol, mode, affinity, order)");
+        break;
+    case NLB_D_MULTI_DEFAULT:
+        sb_add(&s, "hosts of %s disagree on the default host (the one taking traffic no port rule covers): "
+                   "they name %s; check that every host sees the others' heartbeats and that priorities are "
+                   "unique", ip, hosts);
+        break;
+    case NLB_D_BIN_TWICE:
+        sb_add(&s, "%" PRIu32 " %s of port rule slot %" PRIu32 " of %s %s owned by two hosts at once (%s) from %s: "
+                   "both answer those clients (duplicate replies, resets); the hosts disagree on membership",
+               d->n1, pl(d->n1, "bin", "bins"), d->n2, ip, pl(d->n1, "is", "are"), hosts, t);
+        break;
+    case NLB_D_BIN_NOBODY:
+        sb_add(&s, "%" PRIu32 " %s of port rule slot %" PRIu32 " of %s %s owned by no live host from %s: "
+                   "clients hashed to %s get no answer; check that every host converged",
+               d->n1, pl(d->n1, "bin", "bins"), d->n2, ip, pl(d->n1, "is", "are"), t, pl(d->n1, "it", "them"));
+        break;
+    case NLB_D_MCAST_ARP:
+        sb_add(&s, "ARP replies map the unicast address %s to the multicast MAC %s (%" PRIu32 " %s from %s); "
+                   "many routers and firewalls reject this: add a static ARP entry on the router",
+               ip, mac, d->n1, pl(d->n1, "reply", "replies"), t);
+        break;
+    case NLB_D_IGMP_MISSING:
+        sb_add(&s, "%s runs in IGMP multicast mode but no IGMP membership report for 239.255.%u.%u was seen in "
+                   "%.0f s (hosts send one about every 60 s (guess)); IGMP-snooping switches then drop or flood "
+                   "the cluster's traffic: check IGMP multicast on the hosts and snooping on the switch",
+               ip, (unsigned)(d->vip >> 8 & 255), (unsigned)(d->vip & 255), secs(d->duration));
+        break;
+    case NLB_D_TRUNCATED:
+        sb_add(&s, "%" PRIu32 " %s of %s of %s %s cut by the capture's snaplen: their bin maps are "
+                   "unknown, so owners shown are predicted by the emulation (not the Windows hash); capture "
+                   "with a snaplen of at least 1514 bytes to see the maps",
+               d->n1, pl(d->n1, "heartbeat", "heartbeats"), hosts, ip, pl(d->n1, "was", "were"));
+        break;
+    case NLB_D_OWNER_MISMATCH:
+        sb_add(&s, "the emulated owner (not the Windows hash) matched the host that answered for only %" PRIu32
+                   " of %" PRIu32 " flows (%.0f%%); observed owners are %" PRIu32 "%% consistent per bin: "
+                   "calibrate the model from the observed answers before trusting predictions",
+               d->n1, d->n2, d->n2 ? 100.0 * d->n1 / d->n2 : 100.0, d->n3);
+        break;
+    case NLB_D_FLOWS_EVICTED:
+        sb_add(&s, "the flow table was full (%" PRIu32 " flows): %" PRIu32 " flows were evicted or not tracked, "
+                   "so per-flow figures cover only part of the capture: raise the flow table capacity", d->n2, d->n1);
+        break;
+    default:
+        sb_add(&s, "unknown diagnostic %d", (int)d->code);
+        break;
+    }
+    return sb_done(&s);
+}
+
+/* ---- cluster.h wording: modes and events ---- */
+
+const char *nlb_mode_name(nlb_mode m)
+{
+    switch (m) {
+    case NLB_MODE_UNICAST: return "unicast";
+    case NLB_MODE_MULTICAST: return "multicast";
+    case NLB_MODE_IGMP: return "igmp";
+    case NLB_MODE_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+const char *nlb_event_kind_key(nlb_event_kind k)
+{
+    static const char *const keys[NLB_EV_KIND_COUNT_] = {
+        [NLB_EV_CLUSTER_FOUND] = "cluster_found", [NLB_EV_HOST_JOINED] = "host_joined",
+        [NLB_EV_HOST_SILENT] = "host_silent", [NLB_EV_HOST_BACK] = "host_back",
+        [NLB_EV_CONVERGENCE_START] = "convergence_start", [NLB_EV_CONVERGENCE_END] = "convergence_end",
+        [NLB_EV_FAILOVER_BURST] = "failover_burst", [NLB_EV_CLUSTER_MAC_AS_SOURCE] = "cluster_mac_as_source",
+        [NLB_EV_VIP_UNANSWERED] = "vip_unanswered", [NLB_EV_MAP_CHANGED] = "map_changed",
+    };
+    return (unsigned)k < NLB_EV_KIND_COUNT_ && keys[k] ? keys[k] : "unknown";
+}
+
+/* Event fields per kind (filled by cluster.c):
+ *  cluster_found        count: evidence (nlb_found_by)
+ *  host_joined          host, count: its dedicated IP (host order)
+ *  host_silent          host, duration: the gap (so far, or final once it came back)
+ *  host_back            host, duration: the gap
+ *  convergence_start    host: trigger host, count: trigger kind, duration: triggering silence
+ *  convergence_end      host: trigger host, duration: episode length
+ *  failover_burst       count: distinct MACs, hosts_mask: NLB hosts of vip NOT announced (vip 0:
+ *                       no NLB cluster known), duration: burst span, mac: first MAC announced
+ *  cluster_mac_as_source mac, count: frames within that second
+ *  vip_unanswered       port, count: unanswered connections, hosts_mask: predicted owners,
+ *                       duration: span of the episode
+ *  map_changed          host, count: rule slots whose current map changed */
+size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len)
+{
+    sb s = { buf, len, 0 };
+    char ip[16], ip2[16], mac[18], hosts[128];
+    nlb_ip4_str(ev->vip, ip);
+    nlb_mac_str(ev->mac, mac);
+    nlb_hosts_str(ev->hosts_mask, hosts, sizeof hosts);
+    switch (ev->kind) {
+    case NLB_EV_CLUSTER_FOUND:
+        sb_add(&s, "NLB cluster %s found (%s)", ip,
+               ev->count == NLB_FOUND_BY_HEARTBEAT ? "heartbeats" : ev->count == NLB_FOUND_BY_ARP ? "ARP for the VIP answered with a cluster MAC" : "configuration");
+        break;
+    case NLB_EV_HOST_JOINED:
+        sb_add(&s, "host %u (%s) of %s appeared", ev->host, nlb_ip4_str(ev->count, ip2), ip);
+        break;
+    case NLB_EV_HOST_SILENT:
+        sb_add(&s, "host %u of %s silent: no heartbeat for %.1f s", ev->host, ip, secs(ev->duration));
+        break;
+    case NLB_EV_HOST_BACK:
+        sb_add(&s, "host %u of %s back after %.1f s of silence", ev->host, ip, secs(ev->duration));
+        break;
+    case NLB_EV_CONVERGENCE_START:
+        sb_add(&s, "%s started converging (", ip);
+        add_trigger(&s, ev->count, ev->host, ev->duration);
+        sb_add(&s, ")");
+        break;
+    case NLB_EV_CONVERGENCE_END:
+        sb_add(&s, "%s converged after %.1f s", ip, secs(ev->duration));
+        break;
+    case NLB_EV_FAILOVER_BURST:
+        sb_add(&s, "failover burst: %" PRIu32 " %s announced by RARP/GARP within %.1f s", ev->count,
+               pl(ev->count, "MAC", "MACs"), secs(ev->duration));
+        if (!ev->vip)
+            sb_add(&s, " (no NLB cluster known)");
+        else if (ev->hosts_mask)
+            sb_add(&s, "; NLB %s of %s not announced", hosts, ip);
+        else
+            sb_add(&s, "; every NLB host of %s announced", ip);
+        break;
+    case NLB_EV_CLUSTER_MAC_AS_SOURCE:
+        sb_add(&s, "%s (unicast cluster MAC of %s) sent as Ethernet source (%" PRIu32 " %s in this second)",
+               mac, ip, ev->count, pl(ev->count, "frame", "frames"));
+        break;
+    case NLB_EV_VIP_UNANSWERED:
+        sb_add(&s, "%" PRIu32 " new %s to %s:%u unanswered (no SYN-ACK)", ev->count,
+               pl(ev->count, "connection", "connections"), ip, ev->port);
+        if (ev->hosts_mask)
+            sb_add(&s, "; predicted owners (emulation): %s", hosts);
+        break;
+    case NLB_EV_MAP_CHANGED:
+        sb_add(&s, "host %u of %s changed its current bin map in %" PRIu32 " rule slot%s", ev->host, ip,
+               ev->count, ev->count == 1 ? "" : "s");
+        break;
+    default:
+        sb_add(&s, "event %d", (int)ev->kind);
+        break;
+    }
+    return sb_done(&s);
+}

@@ -1,2 +1,446 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: implemented by the analysis work (issue 5) */
+/* The ownership EMULATION (protocol doc section 4). The Windows hash is not public: nothing here
+ * claims to reproduce it. Bins come from a seeded Jenkins one-at-a-time hash of the affinity key,
+ * bin -> host from the hosts' own maps when captured, otherwise from a deterministic
+ * weight-proportional assignment that moves as few bins as possible.
+ *
+ * Port-rules file (nlb_model_load_rules), one statement per line, '#' starts a comment,
+ * blank lines ignored, tokens separated by blanks, keys case-sensitive:
+ *
+ *   bins=60                 bins per rule, 1..64 (emulation parameter)
+ *   seed=12345              hash seed, decimal or 0x hex
+ *   affinity=single         affinity used when no rule is configured (none|single|classc)
+ *   rule [key=value ...]    one port rule; keys:
+ *       vip=10.20.30.40|all     default all
+ *       ports=80 | ports=80-443 default 0-65535
+ *       proto=tcp|udp|both      default both
+ *       mode=multiple|single|disabled   default multiple
+ *       affinity=none|single|classc     default single
+ *       load=equal | load=1:50,2:30,3:20   per host priority, 0..100 (multiple-host mode)
+ *       handling=1:1,2:2        per host priority, single-host mode (lowest non-zero wins)
+ *
+ * Rules keep their file order (the order of the model = the order of the wire's rule slots,
+ * a guess). Errors are reported as "line N: why" and leave *m untouched. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlbproto/owner.h"
+
+uint32_t nlb_hash_oaat(const uint8_t *key, size_t len, uint32_t seed)
+{
+    uint32_t h = seed;
+    for (size_t i = 0; i < len; i++) {
+        h += key[i];
+        h += h << 10;
+        h ^= h >> 6;
+    }
+    h += h << 3;
+    h ^= h >> 11;
+    h += h << 15;
+    return h;
+}
+
+void nlb_model_init(nlb_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->bins = NLB_BINS_DEFAULT;
+    m->hash = nlb_hash_oaat;
+    m->hash_name = "one-at-a-time";
+    m->seed = 0;
+    m->default_affinity = NLB_AFF_SINGLE;
+}
+
+bool nlb_model_add_rule(nlb_model *m, const nlb_port_rule *r)
+{
+    if (m->n_rules >= NLB_MAX_RULES || r->start > r->end)
+        return false;
+    m->rules[m->n_rules++] = *r;
+    return true;
+}
+
+int nlb_model_match(const nlb_model *m, uint32_t vip, uint8_t ip_proto, uint16_t port)
+{
+    unsigned want = ip_proto == 6 ? NLB_RP_TCP : ip_proto == 17 ? NLB_RP_UDP : 0;
+    if (!want)
+        return -1;
+    int all = -1;
+    for (unsigned i = 0; i < m->n_rules; i++) {
+        const nlb_port_rule *r = &m->rules[i];
+        if (!((unsigned)r->proto & want) || port < r->start || port > r->end)
+            continue;
+        if (r->vip != 0 && r->vip == vip)
+            return (int)i; /* a VIP-specific rule always beats "All" */
+        if (r->vip == 0 && all < 0)
+            all = (int)i;
+    }
+    return all;
+}
+
+size_t nlb_affinity_key(nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport, uint8_t key[18])
+{
+    size_t alen = client->family == 6 ? 16 : 4;
+    switch (aff) {
+    case NLB_AFF_NONE:
+        memcpy(key, client->a, alen);
+        key[alen] = (uint8_t)(cport >> 8);
+        key[alen + 1] = (uint8_t)cport;
+        return alen + 2;
+    case NLB_AFF_CLASSC:
+        /* IPv4: the /24 as documented; IPv6 has no class C, we take the top 48 bits (our choice) */
+        alen = client->family == 6 ? 6 : 3;
+        memcpy(key, client->a, alen);
+        return alen;
+    case NLB_AFF_SINGLE:
+    default:
+        memcpy(key, client->a, alen);
+        return alen;
+    }
+}
+
+unsigned nlb_model_bin(const nlb_model *m, nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport)
+{
+    uint8_t key[18];
+    size_t n = nlb_affinity_key(aff, client, cport, key);
+    nlb_hash_fn h = m->hash ? m->hash : nlb_hash_oaat;
+    unsigned bins = m->bins >= 1 && m->bins <= NLB_BINS_MAX ? m->bins : NLB_BINS_DEFAULT;
+    return (unsigned)(((uint64_t)h(key, n, m->seed) * bins) >> 32);
+}
+
+/* ---- bin maps ---- */
+
+void nlb_binmap_assign(nlb_binmap *m, const uint8_t *prios, const uint8_t *weights, size_t n)
+{
+    if (m->bins < 1 || m->bins > NLB_BINS_MAX)
+        m->bins = NLB_BINS_DEFAULT;
+    unsigned bins = m->bins;
+    /* Per priority: is it in the set, its weight, quota and what it keeps. Duplicates: first wins. */
+    bool in[NLB_MAX_PRIORITY + 1] = { false };
+    uint32_t w[NLB_MAX_PRIORITY + 1] = { 0 };
+    uint32_t wsum = 0;
+    unsigned members = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t p = prios[i];
+        if (p < 1 || p > NLB_MAX_PRIORITY || in[p])
+            continue;
+        in[p] = true;
+        members++;
+        w[p] = weights ? weights[i] : 0;
+        wsum += w[p];
+    }
+    if (!members) {
+        memset(m->owner, 0, sizeof m->owner);
+        return;
+    }
+    if (wsum == 0) { /* all weights 0 (or none given): equal load */
+        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++)
+            if (in[p]) w[p] = 1;
+        wsum = members;
+    }
+    /* Largest remainder; ties go to the lower priority number (the higher-priority host). Plain
+     * largest remainder can lower a host's quota when another host leaves (the population
+     * paradox), moving bins that were not the leaver's; so a host that already owns more than
+     * its floor gets an extra seat first. Every quota stays the floor or the ceiling of the exact
+     * share, and from an empty map the result is plain largest remainder. */
+    unsigned owned[NLB_MAX_PRIORITY + 1] = { 0 };
+    for (unsigned b = 0; b < bins; b++)
+        if (m->owner[b] >= 1 && m->owner[b] <= NLB_MAX_PRIORITY) owned[m->owner[b]]++;
+    unsigned quota[NLB_MAX_PRIORITY + 1] = { 0 };
+    uint32_t rem[NLB_MAX_PRIORITY + 1] = { 0 };
+    unsigned given = 0;
+    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
+        if (!in[p]) continue;
+        uint64_t num = (uint64_t)bins * w[p];
+        quota[p] = (unsigned)(num / wsum);
+        rem[p] = (uint32_t)(num % wsum);
+        given += quota[p];
+    }
+    bool got_extra[NLB_MAX_PRIORITY + 1] = { false };
+    while (given < bins) {
+        unsigned best = 0;
+        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
+            if (!in[p] || got_extra[p] || w[p] == 0 || rem[p] == 0) continue;
+            bool keep = owned[p] > quota[p], best_keep = best && owned[best] > quota[best];
+            if (!best || keep > best_keep || (keep == best_keep && rem[p] > rem[best])) best = p;
+        }
+        if (!best) break; /* cannot happen: fewer extras than weighted members */
+        got_extra[best] = true;
+        quota[best]++;
+        given++;
+    }
+    /* Keep what each host already owns up to its quota, lowest bins first. */
+    unsigned have[NLB_MAX_PRIORITY + 1] = { 0 };
+    bool freed[NLB_BINS_MAX];
+    for (unsigned b = 0; b < bins; b++) {
+        uint8_t o = m->owner[b];
+        if (o >= 1 && o <= NLB_MAX_PRIORITY && in[o] && have[o] < quota[o]) {
+            have[o]++;
+            freed[b] = false;
+        } else {
+            freed[b] = true;
+        }
+    }
+    for (unsigned b = 0; b < bins; b++) {
+        if (!freed[b]) continue;
+        unsigned best = 0;
+        int best_def = 0;
+        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
+            if (!in[p]) continue;
+            int def = (int)quota[p] - (int)have[p];
+            if (def > best_def) { best = p; best_def = def; }
+        }
+        m->owner[b] = (uint8_t)best;
+        if (best) have[best]++;
+    }
+    for (unsigned b = bins; b < NLB_BINS_MAX; b++)
+        m->owner[b] = 0;
+}
+
+unsigned nlb_binmap_from_maps(nlb_binmap *m, unsigned bins, const uint8_t *prios, const uint64_t *maps, size_t n, unsigned *nobody)
+{
+    if (bins < 1 || bins > NLB_BINS_MAX)
+        bins = NLB_BINS_DEFAULT;
+    memset(m, 0, sizeof *m);
+    m->bins = bins;
+    unsigned twice = 0, none = 0;
+    for (unsigned b = 0; b < bins; b++) {
+        unsigned owners = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!((maps[i] >> b) & 1u)) continue;
+            if (!owners) m->owner[b] = prios[i]; /* first listed keeps the bin */
+            owners++;
+        }
+        if (owners > 1) twice++;
+        if (!owners) none++;
+    }
+    if (nobody)
+        *nobody = none;
+    return twice;
+}
+
+uint64_t nlb_binmap_mask(const nlb_binmap *m, uint8_t prio)
+{
+    uint64_t mask = 0;
+    unsigned bins = m->bins <= NLB_BINS_MAX ? m->bins : NLB_BINS_MAX;
+    for (unsigned b = 0; b < bins; b++)
+        if (prio && m->owner[b] == prio)
+            mask |= (uint64_t)1 << b;
+    return mask;
+}
+
+/* ---- calibration ---- */
+
+/* votes[] is the Boyer-Moore counter: answers agreeing with owner[] minus those disagreeing since
+ * owner[] was adopted. It equals the agreements exactly while a bin is answered by one host. */
+void nlb_calib_observe(nlb_calib *c, unsigned bin, uint8_t prio)
+{
+    if (bin >= NLB_BINS_MAX || !prio)
+        return;
+    c->total[bin]++;
+    if (c->votes[bin] == 0) {
+        c->owner[bin] = prio;
+        c->votes[bin] = 1;
+    } else if (c->owner[bin] == prio) {
+        c->votes[bin]++;
+    } else {
+        c->votes[bin]--;
+    }
+}
+
+double nlb_calib_consistency(const nlb_calib *c, unsigned bins)
+{
+    if (bins > NLB_BINS_MAX) bins = NLB_BINS_MAX;
+    double agree = 0, total = 0;
+    for (unsigned b = 0; b < bins; b++) {
+        if (!c->total[b]) continue;
+        /* agreements ~ (total + counter) / 2: exact for one or two answering hosts */
+        double a = ((double)c->total[b] + c->votes[b]) / 2.0;
+        if (a > c->total[b]) a = c->total[b];
+        agree += a;
+        total += c->total[b];
+    }
+    return total > 0 ? agree / total : 1.0;
+}
+
+/* ---- rules file ---- */
+
+/* Decimal only, except seed= which also takes 0x hex: a port "080" must not turn octal. */
+static bool parse_uint_base(const char *s, unsigned long max, unsigned long *out, int base)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) return false;
+    unsigned long v = strtoul(s, &end, base);
+    if (*end || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    return parse_uint_base(s, max, out, 10);
+}
+
+static bool parse_affinity(const char *v, nlb_affinity *a)
+{
+    if (!strcmp(v, "none")) *a = NLB_AFF_NONE;
+    else if (!strcmp(v, "single")) *a = NLB_AFF_SINGLE;
+    else if (!strcmp(v, "classc")) *a = NLB_AFF_CLASSC;
+    else return false;
+    return true;
+}
+
+/* strtok_r is POSIX, not C11: a re-entrant splitter of our own. */
+static char *next_tok(char **save, const char *delims)
+{
+    char *p = *save;
+    p += strspn(p, delims);
+    if (!*p) {
+        *save = p;
+        return NULL;
+    }
+    char *end = p + strcspn(p, delims);
+    if (*end) *end++ = 0;
+    *save = end;
+    return p;
+}
+
+/* "1:50,2:30" into per-priority values; false with a reason in why. */
+static bool parse_prio_list(char *v, unsigned max, uint8_t out[NLB_MAX_PRIORITY + 1], const char **why)
+{
+    memset(out, 0, NLB_MAX_PRIORITY + 1);
+    for (char *save = v, *it = next_tok(&save, ","); it; it = next_tok(&save, ",")) {
+        char *colon = strchr(it, ':');
+        unsigned long p, x;
+        if (!colon) { *why = "expected priority:value"; return false; }
+        *colon = 0;
+        if (!parse_uint(it, NLB_MAX_PRIORITY, &p) || p < 1) { *why = "host priority must be 1..32"; return false; }
+        if (!parse_uint(colon + 1, max, &x)) { *why = max == 100 ? "load weight must be 0..100" : "handling priority must be 0..32"; return false; }
+        out[p] = (uint8_t)x;
+    }
+    return true;
+}
+
+static bool parse_rule(char *rest, nlb_port_rule *r, char *why, size_t whylen)
+{
+    memset(r, 0, sizeof *r);
+    r->start = 0;
+    r->end = 65535;
+    r->proto = NLB_RP_BOTH;
+    r->mode = NLB_FILTER_MULTIPLE;
+    r->affinity = NLB_AFF_SINGLE;
+    r->equal_load = true;
+    for (char *save = rest, *tok = next_tok(&save, " \t\r"); tok; tok = next_tok(&save, " \t\r")) {
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1]) {
+            snprintf(why, whylen, "expected key=value, got '%s'", tok);
+            return false;
+        }
+        *eq = 0;
+        char *k = tok, *v = eq + 1;
+        const char *reason = NULL;
+        if (!strcmp(k, "vip")) {
+            if (!strcmp(v, "all")) r->vip = 0;
+            else if (!nlb_ip4_parse(v, &r->vip)) reason = "vip must be an IPv4 address or 'all'";
+        } else if (!strcmp(k, "ports") || !strcmp(k, "port")) {
+            char *dash = strchr(v, '-');
+            unsigned long a, b;
+            if (dash) *dash = 0;
+            if (!parse_uint(v, 65535, &a) || (dash && !parse_uint(dash + 1, 65535, &b)))
+                reason = "ports must be N or N-M with 0..65535";
+            else {
+                if (!dash) b = a;
+                if (a > b) reason = "port range is inverted";
+                r->start = (uint16_t)a;
+                r->end = (uint16_t)b;
+            }
+        } else if (!strcmp(k, "proto")) {
+            if (!strcmp(v, "tcp")) r->proto = NLB_RP_TCP;
+            else if (!strcmp(v, "udp")) r->proto = NLB_RP_UDP;
+            else if (!strcmp(v, "both")) r->proto = NLB_RP_BOTH;
+            else reason = "proto must be tcp, udp or both";
+        } else if (!strcmp(k, "mode")) {
+            if (!strcmp(v, "multiple")) r->mode = NLB_FILTER_MULTIPLE;
+            else if (!strcmp(v, "single")) r->mode = NLB_FILTER_SINGLE;
+            else if (!strcmp(v, "disabled")) r->mode = NLB_FILTER_DISABLED;
+            else reason = "mode must be multiple, single or disabled";
+        } else if (!strcmp(k, "affinity")) {
+            if (!parse_affinity(v, &r->affinity)) reason = "affinity must be none, single or classc";
+        } else if (!strcmp(k, "load")) {
+            if (!strcmp(v, "equal")) {
+                r->equal_load = true;
+            } else {
+                r->equal_load = false;
+                if (!parse_prio_list(v, 100, r->weight, &reason)) { /* reason set */ }
+            }
+        } else if (!strcmp(k, "handling")) {
+            if (!parse_prio_list(v, NLB_MAX_PRIORITY, r->handling, &reason)) { /* reason set */ }
+        } else {
+            snprintf(why, whylen, "unknown rule key '%s'", k);
+            return false;
+        }
+        if (reason) {
+            snprintf(why, whylen, "%s", reason);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool nlb_model_load_rules(nlb_model *m, const char *text, char *err, size_t errlen)
+{
+    nlb_model tmp = *m;
+    char line[1024], why[160];
+    unsigned lineno = 0;
+    const char *p = text ? text : "";
+    if (err && errlen) err[0] = 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        why[0] = 0;
+        if (len >= sizeof line) {
+            snprintf(why, sizeof why, "line too long");
+        } else {
+            memcpy(line, p, len);
+            line[len] = 0;
+            char *hash = strchr(line, '#');
+            if (hash) *hash = 0;
+            char *s = line;
+            while (isspace((unsigned char)*s)) s++;
+            size_t sl = strlen(s);
+            while (sl && isspace((unsigned char)s[sl - 1])) s[--sl] = 0;
+            if (!*s) {
+                /* blank or comment */
+            } else if (!strncmp(s, "rule", 4) && (s[4] == 0 || isspace((unsigned char)s[4]))) {
+                nlb_port_rule r;
+                if (parse_rule(s + 4, &r, why, sizeof why) && !nlb_model_add_rule(&tmp, &r))
+                    snprintf(why, sizeof why, "too many rules (at most %d)", NLB_MAX_RULES);
+            } else if (!strncmp(s, "bins=", 5)) {
+                unsigned long v;
+                if (!parse_uint(s + 5, NLB_BINS_MAX, &v) || v < 1) snprintf(why, sizeof why, "bins must be 1..64");
+                else tmp.bins = (unsigned)v;
+            } else if (!strncmp(s, "seed=", 5)) {
+                unsigned long v;
+                if (!parse_uint_base(s + 5, 0xFFFFFFFFul, &v, strncmp(s + 5, "0x", 2) ? 10 : 16)) snprintf(why, sizeof why, "seed must be a 32-bit unsigned number");
+                else tmp.seed = (uint32_t)v;
+            } else if (!strncmp(s, "affinity=", 9)) {
+                if (!parse_affinity(s + 9, &tmp.default_affinity)) snprintf(why, sizeof why, "affinity must be none, single or classc");
+            } else {
+                char word[40];
+                snprintf(word, sizeof word, "%s", s);
+                char *sp = word + strcspn(word, " \t=");
+                *sp = 0;
+                snprintf(why, sizeof why, "unknown statement '%s' (expected rule, bins=, seed= or affinity=)", word);
+            }
+        }
+        if (why[0]) {
+            if (err && errlen) snprintf(err, errlen, "line %u: %s", lineno, why);
+            return false;
+        }
+        if (!nl) break;
+        p = nl + 1;
+    }
+    *m = tmp;
+    return true;
+}

@@ -58,13 +58,34 @@ typedef struct nlb_host_info {
     bool has_maps;             /* its heartbeats carried current maps (not truncated) */
     bool silent;               /* silent longer than period x tolerance at the end of the capture */
     char host_name[64];        /* from extended heartbeats, UTF-8 */
+    /* added for issue 5 */
+    uint64_t truncated_heartbeats; /* membership heartbeats whose maps were cut by the snaplen */
+    uint32_t dup_dedicated_ip; /* another dedicated IP claiming this priority (0 = none) */
+    nlb_usec dup_seen;         /* first time it was seen */
+    uint64_t dup_heartbeats;   /* heartbeats of the duplicate (only its maps are used: bin checks) */
 } nlb_host_info;
 
 typedef struct nlb_convergence {
     nlb_usec start, end;       /* end == 0: still converging at the end of the capture */
     uint8_t trigger_host;      /* host whose silence or arrival started it; 0 = unknown */
     nlb_usec trigger_gap;      /* silence that triggered it, 0 if joined/unknown */
+    uint8_t trigger;           /* nlb_conv_trigger (added for issue 5) */
 } nlb_convergence;
+
+/* What started a convergence episode (nlb_convergence.trigger, convergence_start event count). */
+typedef enum nlb_conv_trigger {
+    NLB_CONV_TRIGGER_UNKNOWN = 0,
+    NLB_CONV_TRIGGER_SILENCE,  /* a host silent longer than period x tolerance */
+    NLB_CONV_TRIGGER_JOIN,     /* a host appeared or came back after the cluster was established */
+    NLB_CONV_TRIGGER_STATE,    /* a heartbeat carried convergence state 3 (guess) */
+    NLB_CONV_TRIGGER_FAST,     /* heartbeats at about half the period */
+    NLB_CONV_TRIGGER_MAP       /* a host's current bin map changed */
+} nlb_conv_trigger;
+
+/* Evidence a cluster was first found by (cluster_found event count, nlb_cluster_info.found_by). */
+typedef enum nlb_found_by {
+    NLB_FOUND_BY_HEARTBEAT = 1, NLB_FOUND_BY_ARP = 2, NLB_FOUND_BY_CONFIG = 3
+} nlb_found_by;
 
 typedef struct nlb_cluster_info {
     uint32_t vip;              /* host order */
@@ -77,6 +98,12 @@ typedef struct nlb_cluster_info {
     nlb_convergence convergence[NLB_MAX_CONVERGENCE];
     uint64_t frames_to_cluster_mac;
     uint64_t igmp_reports;
+    /* added for issue 5 */
+    uint8_t found_by;          /* nlb_found_by */
+    nlb_usec first_seen, last_seen; /* first and last heartbeat or cluster-MAC ARP naming it */
+    uint64_t cluster_mac_as_source; /* frames with source 02-BF-VIP */
+    uint64_t mcast_arp;        /* ARP replies mapping the VIP to a multicast MAC */
+    uint64_t vip_flows;        /* flows to this VIP */
 } nlb_cluster_info;
 
 typedef enum nlb_event_kind {
@@ -156,6 +183,9 @@ const nlb_cluster_info *nlb_tracker_find_cluster(const nlb_tracker *t, uint32_t 
 size_t nlb_tracker_event_count(const nlb_tracker *t);
 /* Event i in time order. */
 const nlb_event *nlb_tracker_event(const nlb_tracker *t, size_t i);
+/* Derive the diagnostics from the state so far, without closing open episodes (live mode:
+ * call it now and then; nlb_tracker_finish calls it too). Added for issue 5. */
+void nlb_tracker_diagnose(nlb_tracker *t);
 /* Number of diagnostics (complete after nlb_tracker_finish; live ones appear as they arise). */
 size_t nlb_tracker_diag_count(const nlb_tracker *t);
 /* Diagnostic i in time order. */
@@ -168,6 +198,9 @@ const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i);
 nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t);
 /* What-if: number of flows whose predicted owner changes if host prio leaves (join = false) or joins (join = true). */
 size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join);
+/* Calibration learned from observed answers for cluster i and map slot (the model's rule index,
+ * or the wire slot when no rule is configured); NULL when out of range. Added for issue 5. */
+const nlb_calib *nlb_tracker_calib(const nlb_tracker *t, size_t cluster, unsigned slot);
 /* The model in use (rules, bins, hash name). */
 const nlb_model *nlb_tracker_model(const nlb_tracker *t);
 /* Name of a mode ("unicast", "multicast", "igmp", "unknown"). */

@@ -42,6 +42,9 @@ typedef struct nlb_diag {
     nlb_usec duration;
     uint16_t port;
     uint8_t mac[6];
+    /* added for issue 5 (meaning per code: see the table in diag.c) */
+    uint32_t n3, n4;           /* more counts, e.g. unanswered/total connections after a burst */
+    uint8_t mode;              /* nlb_mode of the cluster concerned (cluster.h), 0 = unknown */
 } nlb_diag;
 
 /* "NLB-001" style code string. */

@@ -56,7 +56,7 @@ int nlb_model_match(const nlb_model *m, uint32_t vip, uint8_t ip_proto, uint16_t
 size_t nlb_affinity_key(nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport, uint8_t key[18]);
 /* Bin of a client under an affinity: (hash x bins) >> 32. */
 unsigned nlb_model_bin(const nlb_model *m, nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport);
-/* Parse a port-rules file (format in man/nlbreplay.1); on error returns false and writes "line N: why" into err. */
+/* Parse a port-rules file (format in man/nlbreplay.1 and at the top of owner.c), appending its rules to *m; on error returns false, leaves *m untouched and writes "line N: why" into err. */
 bool nlb_model_load_rules(nlb_model *m, const char *text, char *err, size_t errlen);
 
 /* Owner of every bin of one rule: owner[bin] = host priority, 0 = nobody. */
@@ -65,7 +65,8 @@ typedef struct nlb_binmap {
     uint8_t owner[NLB_BINS_MAX];
 } nlb_binmap;
 
-/* Emulated weight-proportional assignment over hosts prios[n] (weights[n], 0 = equal) starting from *m's current owners, moving the fewest bins. */
+/* Emulated weight-proportional assignment over hosts prios[n] (weights[n], 0 = equal) starting from *m's current owners, moving the fewest bins.
+ * weights NULL or all 0: equal shares; otherwise a host of weight 0 gets no bin. m->bins outside 1..64 becomes 60. */
 void nlb_binmap_assign(nlb_binmap *m, const uint8_t *prios, const uint8_t *weights, size_t n);
 /* Build a map from hosts' current maps; returns the number of bins owned twice, *nobody gets bins owned by nobody. */
 unsigned nlb_binmap_from_maps(nlb_binmap *m, unsigned bins, const uint8_t *prios, const uint64_t *maps, size_t n, unsigned *nobody);
@@ -75,7 +76,7 @@ uint64_t nlb_binmap_mask(const nlb_binmap *m, uint8_t prio);
 /* Calibration: bin -> host learned from observed answers. */
 typedef struct nlb_calib {
     uint8_t owner[NLB_BINS_MAX];   /* most frequent observed owner */
-    uint32_t votes[NLB_BINS_MAX];  /* answers that agreed with owner[] */
+    uint32_t votes[NLB_BINS_MAX];  /* answers that agreed with owner[] (Boyer-Moore counter: minus those that disagreed since owner[] was adopted) */
     uint32_t total[NLB_BINS_MAX];  /* all answers seen for the bin */
 } nlb_calib;
 

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The shared wording table: codes, severities, host lists, times, every diagnostic's message,
+ * event lines, and that no formatter overflows a short buffer. */
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define VIP 0x0A141E28u
+#define SEC INT64_C(1000000)
+#define T0 ((INT64_C(1699920000) + 86400 + 5 * 3600 + 42 * 60 + 7) * SEC) /* 05:42:07 UTC */
+
+static void test_codes(void)
+{
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str(NLB_D_FAILOVER_UNANNOUNCED), "NLB-001");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str(NLB_D_VIP_UNANSWERED), "NLB-002");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str(NLB_D_TRUNCATED), "NLB-013");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str(NLB_D_FLOWS_EVICTED), "NLB-015");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str((nlb_diag_code)0), "NLB-000");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_code_str((nlb_diag_code)99), "NLB-000");
+    for (int c = 1; c < NLB_D_CODE_COUNT_; c++) {
+        char want[8];
+        snprintf(want, sizeof want, "NLB-%03d", c);
+        CU_ASSERT_STRING_EQUAL(nlb_diag_code_str((nlb_diag_code)c), want);
+    }
+    CU_ASSERT_STRING_EQUAL(nlb_severity_name(NLB_SEV_INFO), "info");
+    CU_ASSERT_STRING_EQUAL(nlb_severity_name(NLB_SEV_WARNING), "warning");
+    CU_ASSERT_STRING_EQUAL(nlb_severity_name(NLB_SEV_ERROR), "error");
+    CU_ASSERT_STRING_EQUAL(nlb_mode_name(NLB_MODE_UNICAST), "unicast");
+    CU_ASSERT_STRING_EQUAL(nlb_mode_name(NLB_MODE_MULTICAST), "multicast");
+    CU_ASSERT_STRING_EQUAL(nlb_mode_name(NLB_MODE_IGMP), "igmp");
+    CU_ASSERT_STRING_EQUAL(nlb_mode_name(NLB_MODE_UNKNOWN), "unknown");
+    CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_FAILOVER_BURST), "failover_burst");
+    CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_HOST_SILENT), "host_silent");
+    CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_CLUSTER_MAC_AS_SOURCE), "cluster_mac_as_source");
+    CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_MAP_CHANGED), "map_changed");
+    CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_KIND_COUNT_), "unknown");
+}
+
+static void test_hosts_str(void)
+{
+    char b[128];
+    CU_ASSERT_EQUAL(nlb_hosts_str(0, b, sizeof b), 7u);
+    CU_ASSERT_STRING_EQUAL(b, "no host");
+    nlb_hosts_str(1u << 1, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "host 2");
+    nlb_hosts_str(3u, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "hosts 1 and 2");
+    nlb_hosts_str(7u, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "hosts 1, 2 and 3");
+    nlb_hosts_str(0x80000001u, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "hosts 1 and 32");
+    size_t n = nlb_hosts_str(0xFFFFFFFFu, b, sizeof b);
+    CU_ASSERT_EQUAL(n, strlen(b));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "hosts 1, 2, 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "31 and 32"));
+    char tiny[6];
+    CU_ASSERT_EQUAL(nlb_hosts_str(7u, tiny, sizeof tiny), 5u);
+    CU_ASSERT_STRING_EQUAL(tiny, "hosts");
+}
+
+static void test_time_str(void)
+{
+    char b[16];
+    CU_ASSERT_STRING_EQUAL(nlb_time_str(T0, b), "05:42:07.000");
+    CU_ASSERT_STRING_EQUAL(nlb_time_str(T0 + 123456, b), "05:42:07.123");
+    CU_ASSERT_STRING_EQUAL(nlb_time_str(0, b), "00:00:00.000");
+    CU_ASSERT_STRING_EQUAL(nlb_time_str(86399999999, b), "23:59:59.999");
+    CU_ASSERT_STRING_EQUAL(nlb_time_str(-1000, b), "23:59:59.999");
+}
+
+static void fmt(const nlb_diag *d, char *msg, size_t len)
+{
+    size_t n = nlb_diag_format(d, msg, len);
+    CU_ASSERT_EQUAL(n, strlen(msg));
+}
+
+static nlb_diag base(nlb_diag_code c, nlb_severity s)
+{
+    nlb_diag d;
+    memset(&d, 0, sizeof d);
+    d.code = c;
+    d.severity = s;
+    d.time = T0;
+    d.vip = VIP;
+    return d;
+}
+
+static void test_failover_message(void)
+{
+    char msg[1024];
+    nlb_diag d = base(NLB_D_FAILOVER_UNANNOUNCED, NLB_SEV_ERROR);
+    d.hosts_mask = 3;
+    d.n1 = 23;
+    d.n3 = 37;
+    d.n4 = 37;
+    d.port = 80;
+    d.mode = NLB_MODE_UNICAST;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_STRING_EQUAL(msg,
+        "after the failover burst at 05:42:07.000 (23 MACs announced by RARP/GARP) no RARP/GARP announced "
+        "NLB hosts 1 and 2 of 10.20.30.40; 37 of 37 new connections to 10.20.30.40:80 went unanswered "
+        "after it; unicast NLB on ESXi: check 'Notify Switches' on the NLB port group (VMware KB 1556) "
+        "and the upstream switch's MAC address table");
+    d.mode = NLB_MODE_MULTICAST;
+    d.n4 = 0;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "no new connection to 10.20.30.40 was seen after it"));
+    CU_ASSERT_PTR_NULL(strstr(msg, "Notify Switches"));
+    /* a short buffer is cut, never overflowed */
+    char small[40];
+    memset(small, 'x', sizeof small);
+    size_t n = nlb_diag_format(&d, small, 32);
+    CU_ASSERT_EQUAL(n, 31u);
+    CU_ASSERT_EQUAL(small[31], 0);
+    CU_ASSERT_EQUAL(small[32], 'x');
+    CU_ASSERT_EQUAL(nlb_diag_format(&d, small, 0), 0u);
+    CU_ASSERT_EQUAL(small[0], 'a');
+}
+
+static void test_every_message(void)
+{
+    char msg[1024];
+    struct { nlb_diag_code c; const char *must; } want[] = {
+        { NLB_D_VIP_UNANSWERED, "12 of 40 new connections to 10.20.30.40:443 from 05:42:07.000 on got no SYN-ACK" },
+        { NLB_D_HOST_SILENT, "host 2 of 10.20.30.40 sent no heartbeat for 8.0 s from 05:42:07.000" },
+        { NLB_D_CONVERGENCE, "10.20.30.40 converged from 05:42:07.000 for 8.0 s; trigger: host 2 silent 5.0 s" },
+        { NLB_D_CLUSTER_MAC_SOURCE, "the switch will learn 02:bf:0a:14:1e:28 on one port and stop flooding" },
+        { NLB_D_DUP_PRIORITY, "claim host priority 2: 10.20.30.42 and 10.20.30.52" },
+        { NLB_D_RULE_MISMATCH, "host 1 sends 12 rule slots, host 2 40" },
+        { NLB_D_MULTI_DEFAULT, "they name hosts 1 and 2" },
+        { NLB_D_BIN_TWICE, "12 bins of port rule slot 40 of 10.20.30.40 are owned by two hosts at once (hosts 1 and 2)" },
+        { NLB_D_BIN_NOBODY, "12 bins of port rule slot 40 of 10.20.30.40 are owned by no live host" },
+        { NLB_D_MCAST_ARP, "to the multicast MAC 02:bf:0a:14:1e:28 (12 replies from 05:42:07.000)" },
+        { NLB_D_IGMP_MISSING, "no IGMP membership report for 239.255.30.40 was seen in 8 s" },
+        { NLB_D_TRUNCATED, "12 heartbeats of hosts 1 and 2 of 10.20.30.40 were cut by the capture's snaplen" },
+        { NLB_D_OWNER_MISMATCH, "for only 12 of 40 flows (30%); observed owners are 95% consistent per bin: calibrate" },
+        { NLB_D_FLOWS_EVICTED, "the flow table was full (40 flows): 12 flows were evicted or not tracked" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        nlb_diag d = base(want[i].c, NLB_SEV_WARNING);
+        d.hosts_mask = want[i].c == NLB_D_HOST_SILENT || want[i].c == NLB_D_CONVERGENCE ? 2 : 3;
+        d.n1 = 12;
+        d.n2 = 40;
+        d.n3 = 95;
+        d.port = 443;
+        d.duration = 8 * SEC;
+        nlb_mac_make(NLB_MAC_UNICAST, VIP, 0, d.mac);
+        if (want[i].c == NLB_D_DUP_PRIORITY) { d.n1 = 0x0A141E2Au; d.n2 = 0x0A141E34u; d.hosts_mask = 2; }
+        if (want[i].c == NLB_D_RULE_MISMATCH) d.n3 = 0;
+        if (want[i].c == NLB_D_CONVERGENCE) { d.n1 = NLB_CONV_TRIGGER_SILENCE; d.n2 = 0; d.n3 = 5000; }
+        fmt(&d, msg, sizeof msg);
+        if (!strstr(msg, want[i].must)) {
+            printf("\n  %s: %s\n  missing: %s\n", nlb_diag_code_str(d.code), msg, want[i].must);
+            CU_FAIL("message");
+        }
+    }
+    nlb_diag d = base(NLB_D_RULE_MISMATCH, NLB_SEV_ERROR);
+    d.hosts_mask = 1 | 4 | 8;
+    d.n1 = 0x61050050u;
+    d.n2 = 0x61051051u;
+    d.n3 = 2;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "port rule slot 2: host 1 has code 0x61050050, hosts 3 and 4 0x61051051"));
+    d = base(NLB_D_HOST_SILENT, NLB_SEV_ERROR);
+    d.hosts_mask = 4;
+    d.n1 = 1;
+    d.n2 = 5000;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "still silent at the end of the capture"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "limit 5000 ms"));
+    d = base(NLB_D_CONVERGENCE, NLB_SEV_WARNING);
+    d.n2 = 1;
+    d.duration = 12 * SEC;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "still converging at the end of the capture (12.0 s observed)"));
+    d = base((nlb_diag_code)77, NLB_SEV_INFO);
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT_STRING_EQUAL(msg, "unknown diagnostic 77");
+}
+
+static void test_event_format(void)
+{
+    char b[512];
+    nlb_event e;
+    memset(&e, 0, sizeof e);
+    e.time = T0;
+    e.vip = VIP;
+    e.kind = NLB_EV_FAILOVER_BURST;
+    e.count = 23;
+    e.hosts_mask = 3;
+    e.duration = 400000;
+    CU_ASSERT_EQUAL(nlb_event_format(&e, b, sizeof b), strlen(b));
+    CU_ASSERT_STRING_EQUAL(b, "failover burst: 23 MACs announced by RARP/GARP within 0.4 s; NLB hosts 1 and 2 of 10.20.30.40 not announced");
+    e.hosts_mask = 0;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "failover burst: 23 MACs announced by RARP/GARP within 0.4 s; every NLB host of 10.20.30.40 announced");
+    e.vip = 0;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "(no NLB cluster known)"));
+    e.vip = VIP;
+    e.kind = NLB_EV_HOST_SILENT;
+    e.host = 2;
+    e.duration = 8 * SEC;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "host 2 of 10.20.30.40 silent: no heartbeat for 8.0 s");
+    e.kind = NLB_EV_CONVERGENCE_START;
+    e.count = NLB_CONV_TRIGGER_SILENCE;
+    e.duration = 5 * SEC;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "10.20.30.40 started converging (host 2 silent 5.0 s)");
+    e.kind = NLB_EV_HOST_JOINED;
+    e.count = 0x0A141E2Au;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "host 2 (10.20.30.42) of 10.20.30.40 appeared");
+    e.kind = NLB_EV_VIP_UNANSWERED;
+    e.count = 37;
+    e.port = 80;
+    e.hosts_mask = 0;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "37 new connections to 10.20.30.40:80 unanswered (no SYN-ACK)");
+    e.kind = NLB_EV_MAP_CHANGED;
+    e.count = 1;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "host 2 of 10.20.30.40 changed its current bin map in 1 rule slot");
+    e.kind = NLB_EV_CLUSTER_FOUND;
+    e.count = NLB_FOUND_BY_HEARTBEAT;
+    nlb_event_format(&e, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "NLB cluster 10.20.30.40 found (heartbeats)");
+    for (int k = 0; k <= NLB_EV_KIND_COUNT_; k++) { /* every kind formats into a tiny buffer */
+        char tiny[8];
+        e.kind = (nlb_event_kind)k;
+        CU_ASSERT(nlb_event_format(&e, tiny, sizeof tiny) <= 7);
+    }
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_hosts_str), NLBT(test_time_str),
+               NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format));
+    return nlbt_run();
+}
