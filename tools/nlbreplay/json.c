@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbreplay: the json report (schema 1, ../shared/NLBREPLAY-OUTPUT.md). Keys documented there
+ * keep their meaning; extra keys are additions. A small emitter of our own: containers nested
+ * below a chosen level are written on one line, so a flow or event is one line of the file. */
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlbreplay.h"
+
+#define JW_MAX_DEPTH 16
+#define JW_BUF (64 * 1024)
+
+/* The emitter keeps its own output buffer: a json report of a million flows is a few hundred
+ * million small writes, and stdio's per-call locking and format parsing cost more than the
+ * analysis itself. */
+typedef struct jw {
+    FILE *f;
+    int depth;
+    bool first[JW_MAX_DEPTH];
+    int inline_from; /* depth from which containers stay on one line; 0 = none */
+    size_t len;
+    char buf[JW_BUF];
+} jw;
+
+static void jw_flush(jw *w)
+{
+    if (w->len)
+        fwrite(w->buf, 1, w->len, w->f);
+    w->len = 0;
+}
+
+static void put(jw *w, const void *p, size_t n)
+{
+    if (w->len + n > JW_BUF) {
+        jw_flush(w);
+        if (n > JW_BUF) {
+            fwrite(p, 1, n, w->f);
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void putc_(jw *w, char c)
+{
+    if (w->len == JW_BUF)
+        jw_flush(w);
+    w->buf[w->len++] = c;
+}
+
+static void puts_(jw *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+static void jw_raw_str(jw *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putc_(w, '"');
+    while (*p) {
+        size_t run = 0;
+        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            put(w, p, run);
+            p += run;
+            continue;
+        }
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            putc_(w, '\\');
+            putc_(w, (char)c);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            char esc[8];
+            switch (c) {
+            case '\n': puts_(w, "\\n"); break;
+            case '\r': puts_(w, "\\r"); break;
+            case '\t': puts_(w, "\\t"); break;
+            default:
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                puts_(w, esc);
+                break;
+            }
+            p++;
+        } else {
+            /* File names are arbitrary bytes: pass valid UTF-8, replace the rest, so the
+             * document always parses. */
+            int n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+            bool ok = n > 0 && !(n == 2 && c < 0xC2) && !(n == 4 && c > 0xF4);
+            for (int i = 1; ok && i < n; i++)
+                ok = (p[i] & 0xC0) == 0x80;
+            if (ok) {
+                put(w, p, (size_t)n);
+                p += n;
+            } else {
+                puts_(w, "\\ufffd");
+                p++;
+            }
+        }
+    }
+    putc_(w, '"');
+}
+
+static void put_u64(jw *w, uint64_t v)
+{
+    char b[24];
+    char *p = b + sizeof b;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(w, p, (size_t)(b + sizeof b - p));
+}
+
+static void indent(jw *w, int n)
+{
+    static const char sp[] = "                                ";
+    putc_(w, '\n');
+    while (n > 0) {
+        int k = n < (int)sizeof sp - 1 ? n : (int)sizeof sp - 1;
+        put(w, sp, (size_t)k);
+        n -= k;
+    }
+}
+
+static void jw_sep(jw *w, const char *key)
+{
+    if (w->depth > 0) {
+        if (!w->first[w->depth])
+            putc_(w, ',');
+        if (w->inline_from && w->depth >= w->inline_from) {
+            if (!w->first[w->depth])
+                putc_(w, ' ');
+        } else {
+            indent(w, 2 * w->depth);
+        }
+        w->first[w->depth] = false;
+    }
+    if (key) {
+        /* Keys are our own identifiers: no escaping needed. */
+        putc_(w, '"');
+        puts_(w, key);
+        put(w, "\": ", 3);
+    }
+}
+
+static void jw_open(jw *w, const char *key, char c)
+{
+    jw_sep(w, key);
+    putc_(w, c);
+    if (w->depth + 1 < JW_MAX_DEPTH)
+        w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void jw_close(jw *w, char c)
+{
+    bool empty = w->first[w->depth];
+    bool inl = w->inline_from && w->depth >= w->inline_from;
+    w->depth--;
+    if (!empty && !inl)
+        indent(w, 2 * w->depth);
+    putc_(w, c);
+}
+
+static void jw_obj(jw *w, const char *key) { jw_open(w, key, '{'); }
+static void jw_arr(jw *w, const char *key) { jw_open(w, key, '['); }
+static void jw_end_obj(jw *w) { jw_close(w, '}'); }
+static void jw_end_arr(jw *w) { jw_close(w, ']'); }
+
+static void jw_str(jw *w, const char *key, const char *v)
+{
+    jw_sep(w, key);
+    jw_raw_str(w, v);
+}
+
+static void jw_uint(jw *w, const char *key, uint64_t v)
+{
+    jw_sep(w, key);
+    put_u64(w, v);
+}
+
+static void jw_bool(jw *w, const char *key, bool v)
+{
+    jw_sep(w, key);
+    puts_(w, v ? "true" : "false");
+}
+
+static void jw_null(jw *w, const char *key)
+{
+    jw_sep(w, key);
+    puts_(w, "null");
+}
+
+static void jw_double(jw *w, const char *key, double v)
+{
+    jw_sep(w, key);
+    if (isfinite(v)) {
+        char b[48];
+        snprintf(b, sizeof b, "%.4f", v);
+        puts_(w, b);
+    } else {
+        puts_(w, "null");
+    }
+}
+
+/* Times and durations: seconds with exactly six decimals, from integers (no float rounding). */
+static void jw_usec(jw *w, const char *key, nlb_usec t)
+{
+    jw_sep(w, key);
+    if (t < 0) {
+        putc_(w, '-');
+        t = -t;
+    }
+    put_u64(w, (uint64_t)(t / 1000000));
+    char frac[8] = ".000000";
+    uint64_t us = (uint64_t)(t % 1000000);
+    for (int i = 6; i >= 1; i--, us /= 10)
+        frac[i] = (char)('0' + us % 10);
+    put(w, frac, 7);
+}
+
+static void jw_ip4(jw *w, const char *key, uint32_t ip)
+{
+    char b[16];
+    jw_str(w, key, nlb_ip4_str(ip, b));
+}
+
+static void jw_mac(jw *w, const char *key, const uint8_t mac[6])
+{
+    char b[18];
+    jw_str(w, key, nlb_mac_str(mac, b));
+}
+
+static void jw_hosts(jw *w, const char *key, uint32_t mask)
+{
+    jw_arr(w, key);
+    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++)
+        if (mask & (1u << (p - 1)))
+            jw_uint(w, NULL, p);
+    jw_end_arr(w);
+}
+
+static const char *affinity_name(nlb_affinity a)
+{
+    switch (a) {
+    case NLB_AFF_NONE: return "none";
+    case NLB_AFF_SINGLE: return "single";
+    case NLB_AFF_CLASSC: return "classc";
+    }
+    return "?";
+}
+
+static void write_model(jw *w, const rp_run *r)
+{
+    const nlb_model *m = nlb_tracker_model(r->t);
+    jw_obj(w, "model");
+    jw_str(w, "name", "emulation");
+    jw_uint(w, "bins", m->bins);
+    jw_str(w, "hash", m->hash_name ? m->hash_name : "?");
+    jw_str(w, "note", "not the Windows hash: predicted owners come from a documented emulation");
+    jw_uint(w, "seed", m->seed);
+    jw_str(w, "affinity", affinity_name(m->default_affinity));
+    jw_uint(w, "port_rules", m->n_rules);
+    jw_uint(w, "period_ms", r->cfg.period_ms);
+    jw_uint(w, "tolerance", r->cfg.tolerance);
+    jw_end_obj(w);
+}
+
+static void write_inputs(jw *w, const rp_run *r)
+{
+    jw_arr(w, "inputs");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const rp_input *in = &r->inputs[i];
+        jw_obj(w, NULL);
+        jw_str(w, "file", in->name);
+        if (in->opened)
+            jw_str(w, "linktype", in->linkname);
+        else
+            jw_null(w, "linktype");
+        jw_uint(w, "frames", in->frames);
+        jw_uint(w, "truncated_frames", in->truncated_frames);
+        jw_arr(w, "errors");
+        for (unsigned k = 0; k < in->n_errors; k++)
+            jw_str(w, NULL, in->errors[k]);
+        jw_end_arr(w);
+        jw_bool(w, "read", in->opened);
+        if (r->opt.filter)
+            jw_uint(w, "matched_frames", in->matched);
+        jw_uint(w, "malformed_frames", in->malformed);
+        jw_arr(w, "notes");
+        for (unsigned k = 0; k < in->n_notes; k++)
+            jw_str(w, NULL, in->notes[k]);
+        jw_end_arr(w);
+        jw_uint(w, "reordered_frames", in->reordered);
+        jw_end_obj(w);
+    }
+    jw_end_arr(w);
+}
+
+static void write_counts(jw *w, const rp_run *r)
+{
+    const nlb_counts *c = nlb_tracker_counts(r->t);
+    jw_obj(w, "counts");
+    jw_uint(w, "frames", c->frames);
+    jw_uint(w, "heartbeats", c->heartbeats);
+    jw_uint(w, "heartbeats_extended", c->heartbeats_extended);
+    jw_uint(w, "foreign_886f", c->foreign_886f);
+    jw_uint(w, "garp", c->garp);
+    jw_uint(w, "rarp", c->rarp);
+    jw_uint(w, "cluster_mac_as_source", c->cluster_mac_as_source);
+    jw_uint(w, "vip_flows", c->vip_flows);
+    jw_uint(w, "truncated", c->truncated);
+    jw_uint(w, "malformed", c->malformed);
+    jw_uint(w, "flows_evicted", c->flows_evicted);
+    jw_uint(w, "events_dropped", c->events_dropped);
+    jw_uint(w, "diags_dropped", c->diags_dropped);
+    jw_end_obj(w);
+}
+
+static void write_host(jw *w, const nlb_host_info *h)
+{
+    char b[16];
+    jw_obj(w, NULL);
+    jw_uint(w, "priority", h->priority);
+    jw_ip4(w, "dedicated_ip", h->dedicated_ip);
+    jw_mac(w, "mac", h->mac);
+    jw_uint(w, "heartbeats", h->heartbeats);
+    jw_usec(w, "first_seen", h->first_seen);
+    jw_usec(w, "last_seen", h->last_seen);
+    jw_usec(w, "max_gap", h->max_gap);
+    jw_uint(w, "port_rules", h->num_rules);
+    snprintf(b, sizeof b, "0x%08" PRIx32, h->host_code);
+    jw_str(w, "host_code", b);
+    jw_uint(w, "default_host", h->default_host);
+    jw_obj(w, "bins_owned");
+    unsigned n = h->num_rules < NLB_MAX_RULES ? h->num_rules : NLB_MAX_RULES;
+    if (h->has_maps)
+        for (unsigned i = 0; i < n; i++) {
+            char k[16];
+            snprintf(k, sizeof k, "rule%u", i + 1);
+            jw_uint(w, k, h->bins_owned[i]);
+        }
+    jw_end_obj(w);
+    jw_str(w, "state", h->silent ? "silent" : "ok");
+    jw_bool(w, "maps_known", h->has_maps);
+    jw_uint(w, "heartbeats_extended", h->heartbeats_extended);
+    if (h->max_gap_at)
+        jw_usec(w, "max_gap_end", h->max_gap_at);
+    jw_uint(w, "convergence_state", h->conv_state);
+    if (h->host_name[0])
+        jw_str(w, "host_name", h->host_name);
+    jw_uint(w, "truncated_heartbeats", h->truncated_heartbeats);
+    if (h->dup_dedicated_ip) {
+        jw_obj(w, "duplicate");
+        jw_ip4(w, "dedicated_ip", h->dup_dedicated_ip);
+        jw_usec(w, "first_seen", h->dup_seen);
+        jw_uint(w, "heartbeats", h->dup_heartbeats);
+        jw_end_obj(w);
+    }
+    int save = w->inline_from;
+    w->inline_from = w->depth + 1;
+    jw_arr(w, "rule_codes");
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(b, sizeof b, "0x%08" PRIx32, h->rule_codes[i]);
+        jw_str(w, NULL, b);
+    }
+    jw_end_arr(w);
+    w->inline_from = save;
+    jw_end_obj(w);
+}
+
+static void write_clusters(jw *w, const rp_run *r)
+{
+    size_t nc = nlb_tracker_cluster_count(r->t);
+    jw_arr(w, "clusters");
+    for (size_t ci = 0; ci < nc; ci++) {
+        const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
+        jw_obj(w, NULL);
+        jw_ip4(w, "vip", c->vip);
+        jw_str(w, "mode", nlb_mode_name(c->mode));
+        jw_mac(w, "cluster_mac", c->cluster_mac);
+        jw_arr(w, "hosts");
+        int save = w->inline_from;
+        w->inline_from = 0;
+        for (unsigned h = 0; h < c->n_hosts; h++)
+            write_host(w, &c->hosts[h]);
+        w->inline_from = save;
+        jw_end_arr(w);
+        jw_arr(w, "convergence");
+        for (unsigned k = 0; k < c->n_convergence; k++) {
+            const nlb_convergence *cv = &c->convergence[k];
+            char trig[64];
+            w->inline_from = w->depth + 1;
+            jw_obj(w, NULL);
+            jw_usec(w, "start", cv->start);
+            /* Still converging at the end: end is the last frame's time, flagged ongoing, so
+             * "end" stays a number for consumers. */
+            jw_usec(w, "end", cv->end ? cv->end : r->last_ts);
+            jw_str(w, "trigger", rp_trigger_str(c->vip, cv, trig, sizeof trig));
+            jw_bool(w, "ongoing", cv->end == 0);
+            if (cv->trigger_host)
+                jw_uint(w, "trigger_host", cv->trigger_host);
+            jw_end_obj(w);
+            w->inline_from = save;
+        }
+        jw_end_arr(w);
+        jw_bool(w, "from_heartbeats", c->from_heartbeats);
+        jw_str(w, "found_by", c->found_by == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
+                              : c->found_by == NLB_FOUND_BY_ARP ? "arp"
+                              : c->found_by == NLB_FOUND_BY_CONFIG ? "config" : "unknown");
+        jw_usec(w, "first_seen", c->first_seen);
+        jw_usec(w, "last_seen", c->last_seen);
+        jw_uint(w, "cluster_mac_as_source", c->cluster_mac_as_source);
+        jw_uint(w, "multicast_arp_replies", c->mcast_arp);
+        jw_uint(w, "vip_flows", c->vip_flows);
+        jw_uint(w, "frames_to_cluster_mac", c->frames_to_cluster_mac);
+        jw_uint(w, "igmp_reports", c->igmp_reports);
+        jw_end_obj(w);
+    }
+    jw_end_arr(w);
+}
+
+static void write_flows(jw *w, const rp_run *r)
+{
+    size_t n = nlb_tracker_flow_count(r->t);
+    size_t shown = r->opt.flows || n <= RP_JSON_FLOW_CAP ? n : RP_JSON_FLOW_CAP;
+    jw_arr(w, "flows");
+    int save = w->inline_from;
+    for (size_t i = 0; i < shown; i++) {
+        const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
+        char pb[8], ep[56];
+        w->inline_from = w->depth + 1;
+        jw_obj(w, NULL);
+        jw_str(w, "proto", rp_proto_str(fl->proto, pb));
+        jw_str(w, "client", rp_endpoint_str(&fl->client, fl->cport, ep));
+        jw_str(w, "vip", rp_endpoint_str(&fl->vip, fl->vport, ep));
+        jw_usec(w, "first_seen", fl->first_seen);
+        jw_uint(w, "bin", fl->bin);
+        if (fl->predicted_host)
+            jw_uint(w, "predicted_host", fl->predicted_host);
+        else
+            jw_null(w, "predicted_host");
+        if (fl->observed_host)
+            jw_uint(w, "observed_host", fl->observed_host);
+        else
+            jw_null(w, "observed_host");
+        jw_bool(w, "answered", fl->answered);
+        jw_usec(w, "last_seen", fl->last_seen);
+        if (fl->rule >= 0)
+            jw_uint(w, "rule", (uint64_t)fl->rule + 1);
+        else
+            jw_null(w, "rule");
+        jw_uint(w, "syns", fl->syns);
+        jw_uint(w, "frames", fl->frames);
+        jw_end_obj(w);
+        w->inline_from = save;
+    }
+    jw_end_arr(w);
+    jw_uint(w, "flows_total", n);
+    jw_uint(w, "flows_listed", shown);
+}
+
+static void write_ownership(jw *w, const rp_run *r)
+{
+    nlb_ownership_summary o = nlb_tracker_ownership(r->t);
+    jw_obj(w, "ownership");
+    jw_uint(w, "flows", o.flows);
+    jw_uint(w, "with_observed", o.with_observed);
+    jw_uint(w, "agree", o.agree);
+    jw_double(w, "agreement", o.agreement);
+    jw_str(w, "model", "emulation");
+    jw_double(w, "calibration_consistency", o.calibration_consistency);
+    if (r->whatif_host) {
+        jw_obj(w, "whatif");
+        jw_uint(w, "without_host", r->whatif_host);
+        jw_uint(w, "flows_moved", nlb_tracker_whatif(r->t, r->whatif_host, false));
+        jw_end_obj(w);
+    }
+    jw_end_obj(w);
+}
+
+static void write_events(jw *w, const rp_run *r)
+{
+    size_t n = nlb_tracker_event_count(r->t);
+    int save = w->inline_from;
+    jw_arr(w, "events");
+    for (size_t i = 0; i < n; i++) {
+        const nlb_event *ev = nlb_tracker_event(r->t, i);
+        char det[512];
+        nlb_event_format(ev, det, sizeof det);
+        w->inline_from = w->depth + 1;
+        jw_obj(w, NULL);
+        jw_usec(w, "time", ev->time);
+        jw_str(w, "kind", nlb_event_kind_key(ev->kind));
+        jw_str(w, "detail", det);
+        if (ev->vip)
+            jw_ip4(w, "vip", ev->vip);
+        if (ev->host)
+            jw_uint(w, "host", ev->host);
+        /* The numeric fields mean different things per kind (cluster.h); name them. */
+        switch (ev->kind) {
+        case NLB_EV_HOST_JOINED:
+            jw_ip4(w, "dedicated_ip", ev->count);
+            break;
+        case NLB_EV_HOST_SILENT:
+        case NLB_EV_HOST_BACK:
+        case NLB_EV_CONVERGENCE_END:
+            jw_usec(w, "duration", ev->duration);
+            break;
+        case NLB_EV_FAILOVER_BURST:
+            jw_uint(w, "macs", ev->count);
+            jw_hosts(w, "not_announced", ev->hosts_mask);
+            jw_usec(w, "duration", ev->duration);
+            jw_mac(w, "first_mac", ev->mac);
+            break;
+        case NLB_EV_CLUSTER_MAC_AS_SOURCE:
+            jw_mac(w, "mac", ev->mac);
+            jw_uint(w, "frames", ev->count);
+            break;
+        case NLB_EV_VIP_UNANSWERED:
+            jw_uint(w, "port", ev->port);
+            jw_uint(w, "connections", ev->count);
+            jw_hosts(w, "predicted_owners_emulated", ev->hosts_mask);
+            jw_usec(w, "duration", ev->duration);
+            break;
+        case NLB_EV_MAP_CHANGED:
+            jw_uint(w, "rule_slots", ev->count);
+            break;
+        default:
+            break;
+        }
+        jw_end_obj(w);
+        w->inline_from = save;
+    }
+    jw_end_arr(w);
+}
+
+static void write_diags(jw *w, const rp_run *r)
+{
+    size_t n;
+    const nlb_diag **d = rp_sorted_diags(r->t, &n);
+    int save = w->inline_from;
+    jw_arr(w, "diagnostics");
+    for (size_t i = 0; i < n; i++) {
+        char msg[1024];
+        nlb_diag_format(d[i], msg, sizeof msg);
+        w->inline_from = w->depth + 1;
+        jw_obj(w, NULL);
+        jw_str(w, "code", nlb_diag_code_str(d[i]->code));
+        jw_str(w, "severity", nlb_severity_name(d[i]->severity));
+        jw_usec(w, "time", d[i]->time);
+        jw_str(w, "message", msg);
+        if (d[i]->vip)
+            jw_ip4(w, "vip", d[i]->vip);
+        if (d[i]->hosts_mask)
+            jw_hosts(w, "hosts", d[i]->hosts_mask);
+        if (d[i]->duration)
+            jw_usec(w, "duration", d[i]->duration);
+        if (d[i]->port)
+            jw_uint(w, "port", d[i]->port);
+        jw_end_obj(w);
+        w->inline_from = save;
+    }
+    jw_end_arr(w);
+    free(d);
+}
+
+int rp_write_json(const rp_run *r, FILE *f)
+{
+    static jw w; /* large buffer: not on the stack */
+    memset(&w, 0, offsetof(jw, buf));
+    w.f = f;
+    jw_obj(&w, NULL);
+    jw_uint(&w, "schema", 1);
+    write_model(&w, r);
+    write_inputs(&w, r);
+    jw_bool(&w, "partial", r->inputs_with_errors > 0);
+    if (r->opt.filter)
+        jw_str(&w, "filter", r->opt.filter);
+    jw_bool(&w, "stopped_by_count", r->opt.count && r->fed >= r->opt.count);
+    if (r->fed) {
+        jw_usec(&w, "first_frame", r->first_ts);
+        jw_usec(&w, "last_frame", r->last_ts);
+    } else {
+        jw_null(&w, "first_frame");
+        jw_null(&w, "last_frame");
+    }
+    write_counts(&w, r);
+    write_clusters(&w, r);
+    write_flows(&w, r);
+    write_ownership(&w, r);
+    write_events(&w, r);
+    write_diags(&w, r);
+    jw_end_obj(&w);
+    putc_(&w, '\n');
+    jw_flush(&w);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbreplay: shared state between the input loop and the report writers. The report writers
+ * only lay out what libnlbproto computed; the one thing nlbreplay gathers itself is the
+ * heartbeat tick series for --svg, which the tracker does not keep (it keeps no per-frame
+ * history by design). */
+#ifndef NLBREPLAY_H
+#define NLBREPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcap/pcap.h>
+
+#include "nlbproto/nlbproto.h"
+
+#define RP_MAX_INPUT_ERRORS 4
+#define RP_MAX_MALFORMED_NOTES 5 /* "the first few" malformed frames named per input */
+#define RP_MAX_NOTES (RP_MAX_MALFORMED_NOTES + 2)
+#define RP_MSG 320
+#define RP_JSON_FLOW_CAP 10000   /* flows listed in json without --flows */
+#define RP_TOP_DIAGS 6           /* diagnostics on the first text screen */
+#define RP_MORE_DIAGS 40         /* further diagnostics in text; json has them all */
+#define RP_TOP_CONVERGENCE 3     /* convergence episodes per cluster on the first screen */
+
+enum rp_format { RP_FMT_TEXT, RP_FMT_JSON, RP_FMT_CSV };
+
+typedef struct rp_input {
+    const char *name;            /* as given on the command line ("-" = stdin) */
+    pcap_t *p;
+    int linktype;                /* DLT_ value, equal to LINKTYPE_ for the three we accept */
+    char linkname[32];
+    uint64_t size;               /* file size in bytes, 0 = unknown (stdin, pipe) */
+    uint64_t frames;             /* records read from the file */
+    uint64_t matched;            /* records that passed the filter (= frames without one) */
+    uint64_t truncated_frames;   /* caplen < wire length */
+    uint64_t malformed;
+    uint64_t reordered;          /* timestamps earlier than the previous frame's (clamped) */
+    bool opened, eof;
+    struct bpf_program prog;
+    bool has_prog;
+    /* the next record, valid until the next pcap_next_ex() on this handle */
+    struct pcap_pkthdr *hdr;
+    const uint8_t *data;
+    nlb_usec ts;
+    unsigned n_errors;
+    char errors[RP_MAX_INPUT_ERRORS][RP_MSG];
+    unsigned n_notes;
+    char notes[RP_MAX_NOTES][RP_MSG]; /* non-fatal: malformed frames, odd headers */
+} rp_input;
+
+/* Heartbeat times of one host, only gathered for --svg. */
+typedef struct rp_series {
+    uint32_t vip;
+    uint8_t prio;
+    size_t n, cap;
+    nlb_usec *t;
+} rp_series;
+
+typedef struct rp_options {
+    enum rp_format format;
+    bool flows, events, quiet;
+    const char *svg;
+    int fail_on;                 /* -1 none, else nlb_severity */
+    uint64_t count;              /* -c: 0 = all */
+    const char *rules_file;
+    const char *filter;          /* BPF expression, NULL = none */
+    bool colour;
+} rp_options;
+
+typedef struct rp_run {
+    rp_options opt;
+    nlb_tracker_config cfg;
+    nlb_tracker *t;
+    size_t n_inputs;
+    rp_input *inputs;
+    nlb_usec first_ts, last_ts;  /* of the frames fed, 0 = none */
+    uint64_t fed;
+    unsigned inputs_with_errors;
+    size_t n_series, cap_series;
+    rp_series *series;
+    char filter_note[RP_MSG];
+    const char **rfiles;         /* -r arguments (owned by main.c) */
+    /* --without-host: asked of nlb_tracker_whatif() after the replay. The tracker's own
+     * without_host stays 0, otherwise its predictions would already exclude the host and the
+     * what-if would compare the what-if with itself. */
+    uint8_t whatif_host;    /* "" or the BPF expression, shown in reports */
+} rp_run;
+
+/* Writers; each returns 0, or -1 when the output could not be written. */
+int rp_write_text(const rp_run *r, FILE *out);
+int rp_write_json(const rp_run *r, FILE *out);
+int rp_write_csv(const rp_run *r, FILE *out);
+int rp_write_svg(const rp_run *r, const char *path);
+
+/* Small helpers shared by the writers. */
+/* Diagnostics sorted most severe first, then by time; caller frees. */
+const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
+/* "2026-11-23 10:02:03.100" (UTC) into buf (>= 32). */
+char *rp_datetime_str(nlb_usec t, char *buf);
+/* Endpoint "1.2.3.4:80" or "[2001:db8::1]:80" into buf (>= 56). */
+char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf);
+/* "tcp", "udp" or the protocol number. */
+const char *rp_proto_str(uint8_t proto, char buf[8]);
+/* Convergence trigger in the library's words ("host 2 silent 8.0 s") into buf. */
+char *rp_trigger_str(uint32_t vip, const nlb_convergence *c, char *buf, size_t len);
+/* Text to show for bins owned by a host ("20", "20/15/..", "-" when maps are unknown). */
+char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbreplay: the text report. The first screen (inputs, clusters, hosts, top diagnostics,
+ * ownership) is what an engineer reads in the middle of an outage, so it fits 80 columns and
+ * puts the most severe findings first; details follow only on request (--events, --flows). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlbreplay.h"
+
+#define WIDTH 80
+
+typedef struct tx {
+    FILE *f;
+    bool colour;
+} tx;
+
+static const char *sev_colour(nlb_severity s)
+{
+    switch (s) {
+    case NLB_SEV_ERROR: return "\033[1;31m";
+    case NLB_SEV_WARNING: return "\033[1;33m";
+    default: return "\033[36m";
+    }
+}
+
+/* Print text word-wrapped to WIDTH, starting at column col; leading spaces are kept and
+ * continuation lines start with `indent` spaces. */
+static void wrap(FILE *f, const char *s, size_t col, size_t indent)
+{
+    while (*s == ' ') {
+        fputc(' ', f);
+        col++;
+        s++;
+    }
+    bool first = true;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        size_t w = strcspn(s, " ");
+        if (w == 0)
+            break;
+        /* A unit stays with its number ("8.9 s"): take both as one word. */
+        if (s[w] == ' ') {
+            const char *u = s + w + 1;
+            size_t uw = strcspn(u, " ");
+            size_t core = uw;
+            while (core > 0 && strchr(",;:.)", u[core - 1]))
+                core--;
+            if ((core == 1 && u[0] == 's') || (core == 2 && !strncmp(u, "ms", 2)))
+                w += 1 + uw;
+        }
+        if (!first && col + 1 + w > WIDTH) {
+            fprintf(f, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(s, 1, w, f);
+        col += w;
+        s += w;
+        first = false;
+    }
+    fputc('\n', f);
+}
+
+static void heading(const tx *x, const char *s)
+{
+    if (x->colour)
+        fprintf(x->f, "\033[1m%s\033[0m\n", s);
+    else
+        fprintf(x->f, "%s\n", s);
+}
+
+static void fmt_dur(nlb_usec d, char *buf, size_t len)
+{
+    double s = d / 1e6;
+    if (s < 100)
+        snprintf(buf, len, "%.1fs", s);
+    else if (s < 100 * 60)
+        snprintf(buf, len, "%.1fm", s / 60);
+    else if (s < 48 * 3600)
+        snprintf(buf, len, "%.1fh", s / 3600);
+    else
+        snprintf(buf, len, "%.1fd", s / 86400);
+}
+
+static void write_inputs(const tx *x, const rp_run *r)
+{
+    FILE *f = x->f;
+    char a[32], b[32];
+    if (r->fed) {
+        rp_datetime_str(r->first_ts, a);
+        rp_datetime_str(r->last_ts, b);
+        /* Same day: show the date once. */
+        const char *end = strncmp(a, b, 10) == 0 ? b + 11 : b;
+        char d[16];
+        fmt_dur(r->last_ts - r->first_ts, d, sizeof d);
+        char line[160];
+        snprintf(line, sizeof line, "nlbreplay: %llu frames, %s to %s UTC (%s)", (unsigned long long)r->fed, a, end, d);
+        wrap(f, line, 0, 4);
+    } else {
+        fprintf(f, "nlbreplay: no frames\n");
+    }
+    if (r->inputs_with_errors)
+        fprintf(f, "PARTIAL REPORT: %u of %zu inputs had errors (below)\n", r->inputs_with_errors, r->n_inputs);
+    if (r->filter_note[0])
+        fprintf(f, "filter: %s\n", r->filter_note);
+    if (r->opt.count && r->fed >= r->opt.count)
+        fprintf(f, "stopped after %llu frames (-c)\n", (unsigned long long)r->fed);
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const rp_input *in = &r->inputs[i];
+        const char *name = strcmp(in->name, "-") ? in->name : "(stdin)";
+        if (in->opened) {
+            char line[RP_MSG + 64];
+            int n = snprintf(line, sizeof line, "  %s: %s, %llu frames", name, in->linkname,
+                             (unsigned long long)in->frames);
+            if (r->filter_note[0])
+                n += snprintf(line + n, sizeof line - (size_t)n, " (%llu matched)", (unsigned long long)in->matched);
+            if (in->truncated_frames)
+                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu cut by snaplen",
+                              (unsigned long long)in->truncated_frames);
+            if (in->malformed)
+                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu malformed", (unsigned long long)in->malformed);
+            if (in->reordered)
+                snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
+            wrap(f, line, 0, 4);
+        } else {
+            fprintf(f, "  %s: not read\n", name);
+        }
+        for (unsigned k = 0; k < in->n_errors; k++) {
+            char line[RP_MSG + 32];
+            snprintf(line, sizeof line, "    ERROR: %s", in->errors[k]);
+            wrap(f, line, 0, 6);
+        }
+        for (unsigned k = 0; k < in->n_notes; k++) {
+            char line[RP_MSG + 8];
+            snprintf(line, sizeof line, "    %s", in->notes[k]);
+            wrap(f, line, 0, 6);
+        }
+        if (in->malformed > RP_MAX_MALFORMED_NOTES)
+            fprintf(f, "    (%llu more malformed frames)\n",
+                    (unsigned long long)(in->malformed - RP_MAX_MALFORMED_NOTES));
+    }
+    const nlb_counts *c = nlb_tracker_counts(r->t);
+    if (r->fed) {
+        char line[256];
+        int n = snprintf(line, sizeof line, "seen: heartbeats %llu", (unsigned long long)c->heartbeats);
+        if (c->heartbeats_extended)
+            n += snprintf(line + n, sizeof line - (size_t)n, " (+%llu extended)",
+                          (unsigned long long)c->heartbeats_extended);
+        n += snprintf(line + n, sizeof line - (size_t)n, ", GARP %llu, RARP %llu, VIP flows %llu",
+                      (unsigned long long)c->garp, (unsigned long long)c->rarp, (unsigned long long)c->vip_flows);
+        if (c->foreign_886f)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu foreign 0x886F frames (not NLB)",
+                          (unsigned long long)c->foreign_886f);
+        if (c->cluster_mac_as_source)
+            snprintf(line + n, sizeof line - (size_t)n, ", %llu sent from the unicast cluster MAC",
+                     (unsigned long long)c->cluster_mac_as_source);
+        wrap(f, line, 0, 4);
+    }
+}
+
+static void write_clusters(const tx *x, const rp_run *r)
+{
+    FILE *f = x->f;
+    size_t nc = nlb_tracker_cluster_count(r->t);
+    if (nc == 0) {
+        fputs("\nNo NLB cluster found (no heartbeats, no cluster MAC of a known VIP).\n", f);
+        return;
+    }
+    for (size_t ci = 0; ci < nc; ci++) {
+        const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
+        char vip[16], mac[18], line[160];
+        snprintf(line, sizeof line, "Cluster %s  %s  cluster MAC %s  %u host%s", nlb_ip4_str(c->vip, vip),
+                 nlb_mode_name(c->mode), nlb_mac_str(c->cluster_mac, mac), c->n_hosts, c->n_hosts == 1 ? "" : "s");
+        fputc('\n', f);
+        heading(x, line);
+        nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
+        if (c->n_hosts) {
+            fprintf(f, " %3s %-15s %-17s %5s %-12s %6s %-6s %s\n", "pri", "dedicated IP", "MAC", "hb", "last seen",
+                    "max gap", "state", "bins");
+            for (unsigned h = 0; h < c->n_hosts; h++) {
+                const nlb_host_info *hi = &c->hosts[h];
+                char ip[16], hm[18], ls[16], gap[16], bins[24];
+                nlb_time_str(hi->last_seen, ls);
+                if (hi->heartbeats > 1)
+                    fmt_dur(hi->max_gap, gap, sizeof gap);
+                else
+                    strcpy(gap, "-");
+                /* "gap": silent longer than the limit at some point, but back by the end. */
+                const char *st = hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
+                fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
+                        nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
+                if (x->colour && st[0] != 'o')
+                    fprintf(f, "%s%-6s\033[0m", sev_colour(hi->silent ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
+                else
+                    fprintf(f, "%-6s", st);
+                fprintf(f, " %s\n", rp_bins_str(hi, bins, sizeof bins));
+                if (hi->dup_dedicated_ip) {
+                    char dip[16], ds[16];
+                    fprintf(f, "     priority %u also claimed by %s (%llu heartbeats from %s)\n", hi->priority,
+                            nlb_ip4_str(hi->dup_dedicated_ip, dip), (unsigned long long)hi->dup_heartbeats,
+                            nlb_time_str(hi->dup_seen, ds));
+                }
+            }
+        }
+        /* Host names (extended heartbeats) do not fit the table: one line for all. */
+        char names[256];
+        size_t nn = 0;
+        names[0] = '\0';
+        for (unsigned h = 0; h < c->n_hosts && nn < sizeof names; h++)
+            if (c->hosts[h].host_name[0])
+                nn += (size_t)snprintf(names + nn, sizeof names - nn, "%s%u %s", nn ? ", " : " names: ",
+                                       c->hosts[h].priority, c->hosts[h].host_name);
+        if (nn)
+            wrap(f, names, 0, 8);
+        /* A flapping cluster can have dozens of episodes: the first ones tell the story. */
+        unsigned shown = c->n_convergence <= RP_TOP_CONVERGENCE + 1 ? c->n_convergence : RP_TOP_CONVERGENCE;
+        for (unsigned k = 0; k < shown; k++) {
+            const nlb_convergence *cv = &c->convergence[k];
+            char s[16], e[16], trig[64], d[16];
+            nlb_time_str(cv->start, s);
+            rp_trigger_str(c->vip, cv, trig, sizeof trig);
+            if (cv->end) {
+                nlb_time_str(cv->end, e);
+                fmt_dur(cv->end - cv->start, d, sizeof d);
+                snprintf(line, sizeof line, " convergence %s to %s (%s), trigger: %s", s, e, d, trig);
+                wrap(f, line, 0, 4);
+            } else {
+                snprintf(line, sizeof line, " convergence from %s, still converging at the end; trigger: %s", s, trig);
+                wrap(f, line, 0, 4);
+            }
+        }
+        if (shown < c->n_convergence)
+            fprintf(f, " ... %u more convergence episodes (--events, or --format json)\n", c->n_convergence - shown);
+    }
+}
+
+static void write_diag(const tx *x, const nlb_diag *d)
+{
+    FILE *f = x->f;
+    char msg[1024], ts[16], line[1100];
+    nlb_diag_format(d, msg, sizeof msg);
+    const char *sev = nlb_severity_name(d->severity);
+    /* Severity, code and time lead the first line so the message starts on it: five long
+     * messages must still leave the first screen readable. */
+    if (x->colour)
+        fprintf(f, "  %s%-7s\033[0m", sev_colour(d->severity), sev);
+    else
+        fprintf(f, "  %-7s", sev);
+    snprintf(line, sizeof line, " %s %s %s", nlb_diag_code_str(d->code), d->time ? nlb_time_str(d->time, ts) : "",
+             msg);
+    wrap(f, line, 9, 4);
+}
+
+static void write_ownership(const tx *x, const rp_run *r)
+{
+    FILE *f = x->f;
+    nlb_ownership_summary o = nlb_tracker_ownership(r->t);
+    const nlb_model *m = nlb_tracker_model(r->t);
+    char line[512];
+    fputc('\n', f);
+    heading(x, "Ownership (EMULATION of the bin hash, not the Windows hash)");
+    int n = snprintf(line, sizeof line, "  %llu VIP flows, %llu answered by a known host", (unsigned long long)o.flows,
+                     (unsigned long long)o.with_observed);
+    if (o.with_observed)
+        snprintf(line + n, sizeof line - (size_t)n, ", %llu agree with the emulation (%.1f%%)",
+                 (unsigned long long)o.agree, 100.0 * o.agreement);
+    wrap(f, line, 0, 4);
+    if (m->n_rules)
+        snprintf(line, sizeof line, "  model: %u bins per rule, %s hash, %u port rule%s from --rules", m->bins,
+                 m->hash_name ? m->hash_name : "?", m->n_rules, m->n_rules == 1 ? "" : "s");
+    else
+        snprintf(line, sizeof line, "  model: %u bins per rule, %s hash, no --rules given", m->bins,
+                 m->hash_name ? m->hash_name : "?");
+    wrap(f, line, 0, 4);
+    if (r->whatif_host) {
+        size_t moved = nlb_tracker_whatif(r->t, r->whatif_host, false);
+        bool seen = false;
+        for (size_t ci = 0; ci < nlb_tracker_cluster_count(r->t); ci++) {
+            const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
+            for (unsigned h = 0; h < c->n_hosts; h++)
+                seen |= c->hosts[h].priority == r->whatif_host;
+        }
+        snprintf(line, sizeof line, "  what-if without host %u: %zu of %llu flows would change owner (emulation)%s",
+                 r->whatif_host, moved, (unsigned long long)o.flows, seen ? "" : "; no such host was seen");
+        wrap(f, line, 0, 4);
+    }
+}
+
+static void write_events(const tx *x, const rp_run *r)
+{
+    FILE *f = x->f;
+    size_t n = nlb_tracker_event_count(r->t);
+    char line[96];
+    fputc('\n', f);
+    snprintf(line, sizeof line, "Events (%zu)", n);
+    heading(x, line);
+    for (size_t i = 0; i < n; i++) {
+        const nlb_event *ev = nlb_tracker_event(r->t, i);
+        char ts[16], det[512];
+        nlb_event_format(ev, det, sizeof det);
+        /* The detail names the kind in words; json carries the stable key. */
+        fprintf(f, "  %s ", nlb_time_str(ev->time, ts));
+        wrap(f, det, 15, 15);
+    }
+    const nlb_counts *c = nlb_tracker_counts(r->t);
+    if (c->events_dropped)
+        fprintf(f, "  (%llu events dropped: the event table was full)\n", (unsigned long long)c->events_dropped);
+}
+
+static void write_flows(const tx *x, const rp_run *r)
+{
+    FILE *f = x->f;
+    size_t n = nlb_tracker_flow_count(r->t);
+    char line[96];
+    fputc('\n', f);
+    snprintf(line, sizeof line, "Flows (%zu; predicted owner is an EMULATION)", n);
+    heading(x, line);
+    fprintf(f, " %-3s %-21s %-21s %-12s %3s %4s %3s %s\n", "pro", "client", "vip", "first seen", "bin", "pred",
+            "obs", "reply");
+    for (size_t i = 0; i < n; i++) {
+        const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
+        char pb[8], cl[56], vp[56], ts[16], pred[8], obs[8];
+        snprintf(pred, sizeof pred, "%u", fl->predicted_host);
+        snprintf(obs, sizeof obs, "%u", fl->observed_host);
+        fprintf(f, " %-3s %-21s %-21s %-12s %3u %4s %3s %s\n", rp_proto_str(fl->proto, pb),
+                rp_endpoint_str(&fl->client, fl->cport, cl), rp_endpoint_str(&fl->vip, fl->vport, vp),
+                nlb_time_str(fl->first_seen, ts), fl->bin, fl->predicted_host ? pred : "-",
+                fl->observed_host ? obs : "-", fl->answered ? "yes" : "NO");
+    }
+    const nlb_counts *c = nlb_tracker_counts(r->t);
+    if (c->flows_evicted)
+        fprintf(f, "  (%llu flows evicted: the flow table was full)\n", (unsigned long long)c->flows_evicted);
+}
+
+int rp_write_text(const rp_run *r, FILE *f)
+{
+    tx x = {f, r->opt.colour};
+    write_inputs(&x, r);
+    write_clusters(&x, r);
+
+    size_t nd;
+    const nlb_diag **d = rp_sorted_diags(r->t, &nd);
+    unsigned cnt[3] = {0, 0, 0};
+    for (size_t i = 0; i < nd; i++)
+        cnt[d[i]->severity <= NLB_SEV_ERROR ? d[i]->severity : NLB_SEV_ERROR]++;
+    char line[128];
+    fputc('\n', f);
+    if (nd == 0) {
+        heading(&x, "Diagnostics: none");
+    } else {
+        snprintf(line, sizeof line, "Diagnostics: %u error%s, %u warning%s, %u info (most severe first)",
+                 cnt[2], cnt[2] == 1 ? "" : "s", cnt[1], cnt[1] == 1 ? "" : "s", cnt[0]);
+        heading(&x, line);
+        for (size_t i = 0; i < nd && i < RP_TOP_DIAGS; i++)
+            write_diag(&x, d[i]);
+        if (nd > RP_TOP_DIAGS)
+            fprintf(f, "  (%zu more below)\n", nd - RP_TOP_DIAGS);
+    }
+    write_ownership(&x, r);
+    if (nd > RP_TOP_DIAGS) {
+        fputc('\n', f);
+        heading(&x, "More diagnostics");
+        size_t end = nd <= RP_MORE_DIAGS + RP_TOP_DIAGS ? nd : RP_MORE_DIAGS + RP_TOP_DIAGS;
+        for (size_t i = RP_TOP_DIAGS; i < end; i++)
+            write_diag(&x, d[i]);
+        if (end < nd)
+            fprintf(f, "  ... %zu more diagnostics (--format json lists them all)\n", nd - end);
+    }
+    free(d);
+    if (r->opt.events)
+        write_events(&x, r);
+    if (r->opt.flows)
+        write_flows(&x, r);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nlbreplay: formatting helpers shared by the text, json, csv and svg writers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nlbreplay.h"
+
+static int diag_cmp(const void *a, const void *b)
+{
+    const nlb_diag *x = *(const nlb_diag *const *)a, *y = *(const nlb_diag *const *)b;
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->code < y->code ? -1 : x->code > y->code;
+}
+
+const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n)
+{
+    *n = nlb_tracker_diag_count(t);
+    const nlb_diag **v = calloc(*n ? *n : 1, sizeof *v);
+    if (!v) {
+        *n = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < *n; i++)
+        v[i] = nlb_tracker_diag(t, i);
+    /* qsort is not stable; the comparison falls back to code so output stays reproducible. */
+    qsort(v, *n, sizeof *v, diag_cmp);
+    return v;
+}
+
+char *rp_datetime_str(nlb_usec t, char *buf)
+{
+    time_t s = (time_t)(t / 1000000);
+    long us = (long)(t % 1000000);
+    if (us < 0) {
+        us += 1000000;
+        s--;
+    }
+    struct tm tm;
+    if (!gmtime_r(&s, &tm)) {
+        strcpy(buf, "?");
+        return buf;
+    }
+    /* Years past 9999 do not occur in captures; the cast keeps the width known to the compiler. */
+    snprintf(buf, 32, "%04u-%02u-%02u %02u:%02u:%02u.%03u", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)tm.tm_mon % 100u + 1, (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+             (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, (unsigned)(us / 1000) % 1000u);
+    return buf;
+}
+
+char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf)
+{
+    char a[46];
+    nlb_ipaddr_str(ip, a);
+    if (ip->family == 6)
+        snprintf(buf, 56, "[%s]:%u", a, port);
+    else
+        snprintf(buf, 56, "%s:%u", a, port);
+    return buf;
+}
+
+const char *rp_proto_str(uint8_t proto, char buf[8])
+{
+    if (proto == 6)
+        return "tcp";
+    if (proto == 17)
+        return "udp";
+    snprintf(buf, 8, "%u", proto);
+    return buf;
+}
+
+char *rp_trigger_str(uint32_t vip, const nlb_convergence *c, char *buf, size_t len)
+{
+    /* The wording of triggers lives in the library's event table; borrow it through the
+     * convergence_start event it would print, keeping only the part in parentheses. */
+    nlb_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = NLB_EV_CONVERGENCE_START;
+    ev.vip = vip;
+    ev.host = c->trigger_host;
+    ev.count = c->trigger;
+    ev.duration = c->trigger_gap;
+    char full[256];
+    nlb_event_format(&ev, full, sizeof full);
+    const char *open = strchr(full, '('), *close = strrchr(full, ')');
+    if (open && close && close > open + 1)
+        snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
+    else
+        snprintf(buf, len, "%s", full);
+    return buf;
+}
+
+char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len)
+{
+    unsigned n = h->num_rules < NLB_MAX_RULES ? h->num_rules : NLB_MAX_RULES;
+    if (!h->has_maps || n == 0) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    bool same = true;
+    for (unsigned i = 1; i < n; i++)
+        same &= h->bins_owned[i] == h->bins_owned[0];
+    if (same) {
+        snprintf(buf, len, "%u", h->bins_owned[0]);
+        return buf;
+    }
+    /* Differing per-rule counts: as many as fit the 8-column field; json has them all. */
+    char full[NLB_MAX_RULES * 4 + 1];
+    size_t o = 0;
+    for (unsigned i = 0; i < n; i++)
+        o += (size_t)snprintf(full + o, sizeof full - o, "%s%u", i ? "/" : "", h->bins_owned[i]);
+    if (o > 8) {
+        full[6] = '\0';
+        char *slash = strrchr(full, '/');
+        if (slash)
+            *slash = '\0';
+        strcat(full, "/..");
+    }
+    snprintf(buf, len, "%s", full);
+    return buf;
+}
