@@ -2,7 +2,9 @@
 /* The floor of the benchmark: read every frame with libpcap and touch nothing else, so
  * nlbreplay's cost can be stated as a ratio of what reading the file costs. */
 /* pcap.h uses BSD u_int types, hidden by -std=c11 unless asked for */
+#ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
+#endif
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
