@@ -126,10 +126,7 @@ typedef struct cluster_rt {
     uint32_t twice_n, nobody_n, twice_hosts;
     uint8_t twice_slot, nobody_slot;
     nlb_usec twice_first, nobody_first;
-    /* emulation cache */
-    uint32_t live_gen;
-    uint32_t em_gen[NLB_MAX_RULES];
-    nlb_binmap em[NLB_MAX_RULES];
+    nlb_emu_cache emu;       /* emulated maps per slot, moved minimally as the live set changes */
     /* unanswered episodes */
     int ep;
     unsigned answered_streak;
@@ -498,7 +495,6 @@ static cluster_rt *cluster_get(nlb_tracker *t, uint32_t vip, nlb_found_by by, nl
     c->conv_idx = -1;
     c->cmas_ev = -1;
     c->ep = -1;
-    c->live_gen = 1;
     vip_put(t, vip, (uint16_t)t->n_cl);
     t->n_cl++;
     if (by != NLB_FOUND_BY_CONFIG) {
@@ -600,7 +596,6 @@ static void cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
         hr->silent = true;
         hr->silent_at = best;
         host_of(c, (unsigned)what)->silent = true;
-        c->live_gen++;
         c->maps_dirty = true;
         hr->ev_silent = add_event(t, best, NLB_EV_HOST_SILENT, c->info.vip, (uint8_t)what);
         nlb_event *e = ev_at(t, hr->ev_silent);
@@ -696,7 +691,6 @@ static void on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         nlb_event *e = ev_at(t, add_event(t, ts, NLB_EV_HOST_JOINED, c->info.vip, (uint8_t)prio));
         if (e) e->count = hb->dedicated_ip;
         if (hb->dedicated_ip) idx_put(t, IDX_IP(hb->dedicated_ip), ci, prio);
-        c->live_gen++;
         c->maps_dirty = true;
         if (ts >= c->established_at)
             conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_JOIN, 0);
@@ -724,7 +718,6 @@ static void on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         if (hr->silent) {
             hr->silent = false;
             h->silent = false;
-            c->live_gen++;
             c->maps_dirty = true;
             nlb_event *se = ev_at(t, hr->ev_silent);
             if (se) se->duration = gap;
@@ -987,115 +980,42 @@ static bool live(const cluster_rt *c, const nlb_host_info *h)
     return h->heartbeats && !c->h[h->priority].silent;
 }
 
-/* The emulated map of a slot over the live hosts (minus the what-if host), cached per live set. */
-static const nlb_binmap *emulated(nlb_tracker *t, cluster_rt *c, unsigned slot, const nlb_port_rule *r)
+/* The live hosts of c except priority without (0 = none), as nlb_predict sees them. The
+ * default-host claim is the highest-priority live host's; with no rules configured the wire slots
+ * are read from the highest-priority host ever seen. */
+static void fill_view(const cluster_rt *c, uint8_t without, nlb_owner_view *v)
 {
-    nlb_binmap *m = &c->em[slot];
-    if (c->em_gen[slot] == c->live_gen && m->bins == t->cfg.model.bins)
-        return m;
-    uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
-    size_t n = 0;
-    for (unsigned i = 0; i < c->info.n_hosts; i++) {
-        nlb_host_info *h = &c->info.hosts[i];
-        if (!live(c, h) || h->priority == t->cfg.without_host) continue;
-        prios[n] = h->priority;
-        w[n] = r && !r->equal_load ? r->weight[h->priority] : 0;
-        n++;
-    }
-    m->bins = t->cfg.model.bins;
-    nlb_binmap_assign(m, prios, w, n);
-    c->em_gen[slot] = c->live_gen;
-    return m;
-}
-
-static unsigned default_host(const cluster_rt *c, uint8_t without)
-{
-    unsigned first = 0;
+    v->n = 0;
+    v->default_host = 0;
+    v->num_rules = 0;
+    v->codes = NULL;
     for (unsigned i = 0; i < c->info.n_hosts; i++) {
         const nlb_host_info *h = &c->info.hosts[i];
         if (!live(c, h) || h->priority == without) continue;
-        if (!first) {
-            first = h->priority;
-            /* the highest-priority live host's claim, if that host is live */
-            unsigned d = h->default_host;
-            if (d >= 1 && d <= NLB_MAX_PRIORITY && d != without && c->slot_of[d] >= 0 &&
-                live(c, &c->info.hosts[c->slot_of[d]]))
-                return d;
-        }
+        if (!v->n)
+            v->default_host = h->default_host >= 1 && h->default_host <= NLB_MAX_PRIORITY ? (uint8_t)h->default_host : 0;
+        v->prio[v->n] = h->priority;
+        v->cur_map[v->n] = h->has_maps ? h->cur_map : NULL;
+        v->n++;
     }
-    return first;
-}
-
-static unsigned single_host(const cluster_rt *c, const nlb_port_rule *r, uint8_t without)
-{
-    unsigned best = 0, best_h = 0;
-    for (unsigned i = 0; i < c->info.n_hosts; i++) {
-        const nlb_host_info *h = &c->info.hosts[i];
-        if (!live(c, h) || h->priority == without) continue;
-        unsigned hp = r->handling[h->priority];
-        if (!best) best = h->priority; /* no handling priority set: highest host priority */
-        if (hp && (!best_h || hp < best_h)) { best_h = hp; }
+    if (c->info.n_hosts) {
+        v->num_rules = c->info.hosts[0].num_rules;
+        v->codes = c->info.hosts[0].rule_codes;
     }
-    if (best_h)
-        for (unsigned i = 0; i < c->info.n_hosts; i++) {
-            const nlb_host_info *h = &c->info.hosts[i];
-            if (live(c, h) && h->priority != without && r->handling[h->priority] == best_h)
-                return h->priority;
-        }
-    return best;
 }
 
 static void predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, flow_rt *fr)
 {
-    const nlb_model *m = &t->cfg.model;
-    uint32_t vip4 = nlb_ipaddr_to_v4(&f->vip);
-    const nlb_port_rule *r = NULL;
-    nlb_affinity aff = m->default_affinity;
-    unsigned slot = 0;
-    if (m->n_rules) {
-        int ri = nlb_model_match(m, vip4, f->proto, f->vport);
-        f->rule = ri;
-        if (ri < 0) {
-            f->predicted_host = (uint8_t)default_host(c, t->cfg.without_host);
-            return;
-        }
-        r = &m->rules[ri];
-        aff = r->affinity;
-        slot = (unsigned)ri;
-    } else {
-        /* no rules configured: one implicit all-ports rule; the map slot is the wire slot whose
-         * code decodes (guess) to a range holding the port, else slot 0 */
-        f->rule = 0;
-        if (c->info.n_hosts) {
-            const nlb_host_info *ref = &c->info.hosts[0];
-            unsigned nr = ref->num_rules < NLB_MAX_RULES ? ref->num_rules : NLB_MAX_RULES;
-            for (unsigned i = 0; i < nr; i++) {
-                uint16_t s, e;
-                if (nlb_rule_code_ports(ref->rule_codes[i], &s, &e) && f->vport >= s && f->vport <= e) {
-                    slot = i;
-                    break;
-                }
-            }
-        }
-    }
-    fr->slot = (uint8_t)slot;
-    f->bin = (uint8_t)nlb_model_bin(m, aff, &f->client, f->cport);
-    if (r && r->mode == NLB_FILTER_DISABLED) {
-        f->predicted_host = 0; /* matched, but the rule drops it */
-        return;
-    }
-    if (r && r->mode == NLB_FILTER_SINGLE) {
-        f->predicted_host = (uint8_t)single_host(c, r, t->cfg.without_host);
-        return;
-    }
-    for (unsigned i = 0; i < c->info.n_hosts; i++) {
-        const nlb_host_info *h = &c->info.hosts[i];
-        if (live(c, h) && h->has_maps && h->priority != t->cfg.without_host && (h->cur_map[slot] >> f->bin & 1u)) {
-            f->predicted_host = h->priority;
-            return;
-        }
-    }
-    f->predicted_host = emulated(t, c, slot, r)->owner[f->bin];
+    nlb_owner_view v;
+    fill_view(c, t->cfg.without_host, &v);
+    nlb_prediction p = nlb_predict(&t->cfg.model, &v, &c->emu, nlb_ipaddr_to_v4(&f->vip), f->proto, f->vport,
+                                   &f->client, f->cport);
+    /* nlb_flow_info's rule 0 is the implicit all-ports rule when none is configured */
+    f->rule = t->cfg.model.n_rules ? p.rule : 0;
+    if (p.slot >= 0)
+        fr->slot = (uint8_t)p.slot;
+    f->bin = p.bin;
+    f->predicted_host = p.host;
 }
 
 /* ---------- flows ---------- */
@@ -1480,24 +1400,22 @@ nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t)
     return s;
 }
 
-/* Owner maps of one slot now (base) and with prio removed or added (alt). */
-static void whatif_maps(const nlb_tracker *t, const cluster_rt *c, unsigned slot, const nlb_port_rule *r,
+/* Owner maps of one slot over the hosts of v now (base) and with prio removed or added (alt). */
+static void whatif_maps(const nlb_tracker *t, const nlb_owner_view *v, unsigned slot, const nlb_port_rule *r,
                         uint8_t prio, bool join, nlb_binmap *base, nlb_binmap *alt)
 {
     uint8_t prios[NLB_MAX_PRIORITY + 1] = { 0 }, w[NLB_MAX_PRIORITY + 1] = { 0 };
     uint64_t maps[NLB_MAX_PRIORITY] = { 0 };
     size_t n = 0;
     bool any_maps = false;
-    for (unsigned i = 0; i < c->info.n_hosts; i++) {
-        const nlb_host_info *h = &c->info.hosts[i];
-        if (!live(c, h) || h->priority == t->cfg.without_host) continue;
-        prios[n] = h->priority;
-        maps[n] = h->has_maps ? h->cur_map[slot] : 0;
-        w[n] = r && !r->equal_load ? r->weight[h->priority] : 0;
-        any_maps = any_maps || h->has_maps;
+    for (unsigned i = 0; i < v->n; i++) {
+        prios[n] = v->prio[i];
+        maps[n] = v->cur_map[i] ? v->cur_map[i][slot] : 0;
+        w[n] = r && !r->equal_load ? r->weight[v->prio[i]] : 0;
+        any_maps = any_maps || v->cur_map[i];
         n++;
     }
-    /* as predict() does: a bin's owner from the captured maps when some live host claims it,
+    /* as nlb_predict does: a bin's owner from the captured maps when some live host claims it,
      * otherwise from the emulation */
     memset(base, 0, sizeof *base);
     base->bins = t->cfg.model.bins;
@@ -1531,6 +1449,10 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
     for (unsigned ci = 0; ci < t->n_cl; ci++) {
         const cluster_rt *c = &t->cl[ci];
         memset(done, 0, sizeof done);
+        /* now (without the what-if host of the config) and without prio */
+        nlb_owner_view now, gone;
+        fill_view(c, t->cfg.without_host, &now);
+        fill_view(c, prio, &gone);
         for (size_t i = 0; i < t->n_fl; i++) {
             const nlb_flow_info *f = &t->fl[i];
             const flow_rt *fr = &t->frt[i];
@@ -1539,14 +1461,14 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
             unsigned before, after;
             if (f->rule < 0) {
                 /* the default host is the claimed one, else the highest-priority live host */
-                before = default_host(c, t->cfg.without_host);
+                before = nlb_owner_default_host(&now);
                 if (join) after = !before || prio < before ? prio : before;
-                else after = before == prio ? default_host(c, prio) : before;
+                else after = before == prio ? nlb_owner_default_host(&gone) : before;
             } else if (r && r->mode == NLB_FILTER_DISABLED) {
                 continue;
             } else if (r && r->mode == NLB_FILTER_SINGLE) {
-                before = single_host(c, r, t->cfg.without_host);
-                after = join ? before : (before == prio ? single_host(c, r, prio) : before);
+                before = nlb_owner_single_host(&now, r);
+                after = join ? before : (before == prio ? nlb_owner_single_host(&gone, r) : before);
                 if (join) {
                     unsigned hb = before ? r->handling[before] : 0, hp = r->handling[prio];
                     if (!before || (hp && (!hb || hp < hb)) || (!hp && !hb && prio < before)) after = prio;
@@ -1555,7 +1477,7 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
                 unsigned s = fr->slot;
                 nlb_binmap *base = &wi[(ci * NLB_MAX_RULES + s) * 2], *alt = base + 1;
                 if (!done[s]) {
-                    whatif_maps(t, c, s, r, prio, join, base, alt);
+                    whatif_maps(t, &now, s, r, prio, join, base, alt);
                     done[s] = true;
                 }
                 before = base->owner[f->bin];
@@ -1587,6 +1509,50 @@ static nlb_diag *add_diag(nlb_tracker *t, nlb_diag_code code, nlb_severity sev, 
     return d;
 }
 
+bool nlb_config_compare(const nlb_host_config *hosts, size_t n, nlb_config_diff *out)
+{
+    nlb_config_diff d;
+    memset(&d, 0, sizeof d);
+    uint32_t count_diff = 0, code_diff = 0;
+    const nlb_host_config *ref = n && hosts ? &hosts[0] : NULL;
+    for (size_t k = 0; ref && k < n; k++) {
+        const nlb_host_config *h = &hosts[k];
+        if (h->default_host >= 1 && h->default_host <= NLB_MAX_PRIORITY) {
+            d.default_mask |= bit(h->default_host);
+            d.claimers++;
+        }
+        if (!k) continue;
+        if (h->num_rules != ref->num_rules) {
+            if (!count_diff) d.rules_n2 = h->num_rules;
+            count_diff |= bit(h->priority);
+            continue; /* codes of a different rule count are not comparable slot by slot */
+        }
+        unsigned m = h->num_rules;
+        unsigned ka = ref->codes ? ref->codes_present : 0, kb = h->codes ? h->codes_present : 0;
+        if (m > ka) m = ka;
+        if (m > kb) m = kb;
+        for (unsigned s = 0; s < m && s < NLB_MAX_RULES; s++)
+            if (h->codes[s] != ref->codes[s]) {
+                if (!code_diff && !count_diff) { d.rules_n3 = s + 1; d.rules_n1 = ref->codes[s]; d.rules_n2 = h->codes[s]; }
+                code_diff |= bit(h->priority);
+                break;
+            }
+    }
+    /* a count mismatch explains any code mismatch: report it alone */
+    if (count_diff) {
+        d.rules_mask = bit(ref->priority) | count_diff;
+        d.rules_n1 = ref->num_rules;
+        d.rules_n3 = 0;
+    } else if (code_diff) {
+        d.rules_mask = bit(ref->priority) | code_diff;
+    } else {
+        d.rules_n1 = d.rules_n2 = d.rules_n3 = 0;
+    }
+    d.multi_default = __builtin_popcount(d.default_mask) > 1;
+    if (out) *out = d;
+    return d.rules_mask || d.multi_default;
+}
+
 static void diag_config(nlb_tracker *t, const cluster_rt *c)
 {
     const nlb_cluster_info *ci = &c->info;
@@ -1601,45 +1567,28 @@ static void diag_config(nlb_tracker *t, const cluster_rt *c)
             d->n2 = h->dup_dedicated_ip;
         }
     }
-    /* rule count / rule codes (never host codes: they differ per host by design) */
-    const nlb_host_info *ref = NULL;
-    uint32_t count_diff = 0, code_diff = 0, other_count = 0, code_a = 0, code_b = 0;
-    unsigned code_slot = 0;
-    uint32_t defaults = 0, claimers = 0;
-    for (unsigned k = 0; k < ci->n_hosts; k++) {
+    /* every host ever heard, live or not, against the highest-priority one */
+    nlb_host_config hc[NLB_MAX_PRIORITY];
+    size_t n = 0;
+    for (unsigned k = 0; k < ci->n_hosts && n < NLB_MAX_PRIORITY; k++) {
         const nlb_host_info *h = &ci->hosts[k];
         if (!h->heartbeats) continue;
-        if (h->default_host >= 1 && h->default_host <= NLB_MAX_PRIORITY) {
-            defaults |= bit(h->default_host);
-            claimers++;
-        }
-        if (!ref) { ref = h; continue; }
-        if (h->num_rules != ref->num_rules) {
-            if (!count_diff) other_count = h->num_rules;
-            count_diff |= bit(h->priority);
-            continue;
-        }
-        unsigned n = h->num_rules;
-        unsigned known = c->h[h->priority].codes_known < c->h[ref->priority].codes_known ? c->h[h->priority].codes_known : c->h[ref->priority].codes_known;
-        if (n > known) n = known;
-        for (unsigned s = 0; s < n && s < NLB_MAX_RULES; s++)
-            if (h->rule_codes[s] != ref->rule_codes[s]) {
-                if (!code_diff) { code_slot = s + 1; code_a = ref->rule_codes[s]; code_b = h->rule_codes[s]; }
-                code_diff |= bit(h->priority);
-                break;
-            }
+        hc[n].priority = h->priority;
+        hc[n].num_rules = h->num_rules;
+        hc[n].codes_present = c->h[h->priority].codes_known;
+        hc[n].codes = h->rule_codes;
+        hc[n].default_host = h->default_host;
+        n++;
     }
-    if (ref && (count_diff || code_diff)) {
+    nlb_config_diff cd;
+    nlb_config_compare(hc, n, &cd);
+    if (cd.rules_mask) {
         nlb_diag *d = add_diag(t, NLB_D_RULE_MISMATCH, NLB_SEV_ERROR, ci->first_seen, c);
-        if (d) {
-            d->hosts_mask = bit(ref->priority) | (count_diff ? count_diff : code_diff);
-            if (count_diff) { d->n1 = ref->num_rules; d->n2 = other_count; d->n3 = 0; }
-            else { d->n1 = code_a; d->n2 = code_b; d->n3 = code_slot; }
-        }
+        if (d) { d->hosts_mask = cd.rules_mask; d->n1 = cd.rules_n1; d->n2 = cd.rules_n2; d->n3 = cd.rules_n3; }
     }
-    if (__builtin_popcount(defaults) > 1) {
+    if (cd.multi_default) {
         nlb_diag *d = add_diag(t, NLB_D_MULTI_DEFAULT, NLB_SEV_ERROR, ci->first_seen, c);
-        if (d) { d->hosts_mask = defaults; d->n1 = claimers; }
+        if (d) { d->hosts_mask = cd.default_mask; d->n1 = cd.claimers; }
     }
     if (c->twice_n) {
         nlb_diag *d = add_diag(t, NLB_D_BIN_TWICE, NLB_SEV_ERROR, c->twice_first, c);

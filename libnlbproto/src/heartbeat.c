@@ -334,6 +334,17 @@ const char *nlb_hb_kind_name(nlb_hb_kind k)
     return "unknown";
 }
 
+const char *nlb_conv_state_name(uint16_t state)
+{
+    /* 1 is what the real capture of a healthy cluster shows; the meaning of 2 and 3 is inferred */
+    switch (state) {
+    case NLB_CONV_NORMAL: return "normal";
+    case NLB_CONV_STABLE: return "stable (guess)";
+    case NLB_CONV_CONVERGING: return "converging (guess)";
+    }
+    return "unknown";
+}
+
 bool nlb_rule_code_ports(uint32_t code, uint16_t *start, uint16_t *end)
 {
     /* (guess) start | end << 12 | 0x61 << 24, fitted to the real capture: only 12-bit ports fit */

@@ -444,3 +444,183 @@ bool nlb_model_load_rules(nlb_model *m, const char *text, char *err, size_t errl
     *m = tmp;
     return true;
 }
+
+/* ---- flow-ownership prediction ---- */
+
+static bool view_prio_ok(unsigned p) { return p >= 1 && p <= NLB_MAX_PRIORITY; }
+
+static unsigned view_n(const nlb_owner_view *v)
+{
+    return v->n < NLB_MAX_PRIORITY ? v->n : NLB_MAX_PRIORITY;
+}
+
+uint8_t nlb_owner_default_host(const nlb_owner_view *v)
+{
+    if (!v) return 0;
+    unsigned first = 0;
+    bool claimed_live = false;
+    for (unsigned i = 0; i < view_n(v); i++) {
+        unsigned p = v->prio[i];
+        if (!view_prio_ok(p)) continue;
+        if (!first || p < first) first = p;
+        if (p == v->default_host) claimed_live = true;
+    }
+    /* a claim naming a host that is gone is stale: NLB hands uncovered traffic to the highest
+     * priority host left */
+    return (uint8_t)(claimed_live ? v->default_host : first);
+}
+
+uint8_t nlb_owner_single_host(const nlb_owner_view *v, const nlb_port_rule *r)
+{
+    if (!v) return 0;
+    unsigned first = 0, best_h = 0, who = 0;
+    for (unsigned i = 0; i < view_n(v); i++) {
+        unsigned p = v->prio[i];
+        if (!view_prio_ok(p)) continue;
+        if (!first || p < first) first = p;
+        unsigned hp = r ? r->handling[p] : 0;
+        if (hp && (!best_h || hp < best_h || (hp == best_h && p < who))) {
+            best_h = hp;
+            who = p;
+        }
+    }
+    /* no handling priority set on any live host: NLB falls back to host priority */
+    return (uint8_t)(best_h ? who : first);
+}
+
+nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_cache *emu, uint32_t vip,
+                           uint8_t ip_proto, uint16_t vport, const nlb_ipaddr *client, uint16_t cport)
+{
+    nlb_prediction p;
+    memset(&p, 0, sizeof p);
+    p.rule = -1;
+    p.slot = -1;
+    if (!m || !v || !client)
+        return p;
+    p.affinity = m->default_affinity;
+    const nlb_port_rule *r = NULL;
+    unsigned slot = 0;
+    if (m->n_rules) {
+        p.rule = nlb_model_match(m, vip, ip_proto, vport);
+        if (p.rule < 0) {
+            p.host = nlb_owner_default_host(v);
+            p.source = NLB_PRED_DEFAULT_HOST;
+            return p;
+        }
+        r = &m->rules[p.rule];
+        p.affinity = r->affinity;
+        slot = (unsigned)p.rule;
+    } else if (v->codes) {
+        /* no rules configured: one implicit all-ports rule, whose map sits in the wire slot whose
+         * code decodes (guess) to a range holding the port */
+        unsigned nr = v->num_rules < NLB_MAX_RULES ? v->num_rules : NLB_MAX_RULES;
+        for (unsigned i = 0; i < nr; i++) {
+            uint16_t s, e;
+            if (nlb_rule_code_ports(v->codes[i], &s, &e) && vport >= s && vport <= e) {
+                slot = i;
+                break;
+            }
+        }
+    }
+    p.slot = (int)slot;
+    p.bin = (uint8_t)nlb_model_bin(m, p.affinity, client, cport);
+    p.has_bin = true;
+    if (r && r->mode == NLB_FILTER_DISABLED) {
+        p.source = NLB_PRED_DROPPED;
+        return p;
+    }
+    if (r && r->mode == NLB_FILTER_SINGLE) {
+        p.host = nlb_owner_single_host(v, r);
+        p.source = NLB_PRED_SINGLE_HOST;
+        return p;
+    }
+    /* a captured map is the cluster's own word: it beats the emulation even when other live
+     * hosts' maps are missing */
+    unsigned owner = 0;
+    for (unsigned i = 0; i < view_n(v); i++) {
+        unsigned q = v->prio[i];
+        if (view_prio_ok(q) && v->cur_map[i] && (v->cur_map[i][slot] >> p.bin & 1u) && (!owner || q < owner))
+            owner = q;
+    }
+    if (owner) {
+        p.host = (uint8_t)owner;
+        p.source = NLB_PRED_MAPS;
+        return p;
+    }
+    uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
+    uint32_t live = 0;
+    size_t n = 0;
+    for (unsigned i = 0; i < view_n(v); i++) {
+        unsigned q = v->prio[i];
+        if (!view_prio_ok(q) || (live >> (q - 1) & 1u)) continue;
+        live |= 1u << (q - 1);
+        prios[n] = (uint8_t)q;
+        w[n] = r && !r->equal_load ? r->weight[q] : 0;
+        n++;
+    }
+    unsigned bins = m->bins >= 1 && m->bins <= NLB_BINS_MAX ? m->bins : NLB_BINS_DEFAULT;
+    nlb_binmap fresh, *em = emu ? &emu->map[slot] : &fresh;
+    if (!emu)
+        memset(&fresh, 0, sizeof fresh);
+    /* reassigning for an unchanged set is a no-op (the assignment is a fixed point of itself),
+     * so the cache only saves time */
+    if (!emu || emu->live[slot] != live || em->bins != bins) {
+        em->bins = bins;
+        nlb_binmap_assign(em, prios, w, n);
+        if (emu) emu->live[slot] = live;
+    }
+    p.host = em->owner[p.bin];
+    p.source = NLB_PRED_EMULATED;
+    return p;
+}
+
+const char *nlb_pred_source_name(nlb_pred_source s)
+{
+    switch (s) {
+    case NLB_PRED_MAPS: return "heartbeat maps";
+    case NLB_PRED_EMULATED: return "emulation";
+    case NLB_PRED_DEFAULT_HOST: return "default host";
+    case NLB_PRED_SINGLE_HOST: return "single-host rule";
+    case NLB_PRED_DROPPED: return "dropped by rule";
+    case NLB_PRED_NONE: break;
+    }
+    return "none";
+}
+
+size_t nlb_bins_str(uint64_t map, unsigned bins, char *buf, size_t len)
+{
+    if (!buf || !len) return 0;
+    if (bins < 1 || bins > NLB_BINS_MAX) bins = NLB_BINS_MAX;
+    if (bins < 64) map &= ((uint64_t)1 << bins) - 1;
+    if (!map) {
+        snprintf(buf, len, "none");
+        return strlen(buf);
+    }
+    char full[NLB_BINS_STR_LEN];
+    size_t o = 0;
+    for (unsigned i = 0; i < bins && o < sizeof full; i++) {
+        if (!(map >> i & 1u)) continue;
+        unsigned j = i;
+        while (j + 1 < bins && (map >> (j + 1) & 1u)) j++;
+        int k = j == i ? snprintf(full + o, sizeof full - o, "%s%u", o ? ", " : "", i)
+                       : snprintf(full + o, sizeof full - o, "%s%u-%u", o ? ", " : "", i, j);
+        o += k > 0 ? (size_t)k : 0;
+        i = j;
+    }
+    if (o >= sizeof full) o = sizeof full - 1; /* cannot happen for 64 bins: NLB_BINS_STR_LEN holds the worst case */
+    if (o < len) {
+        memcpy(buf, full, o + 1);
+        return o;
+    }
+    /* a half-written range would name bins the host does not own: cut between ranges */
+    size_t keep = 0;
+    for (size_t i = 1; i < o; i++)
+        if (full[i] == ',' && i + sizeof ", ..." <= len) keep = i;
+    if (!keep) {
+        snprintf(buf, len, "...");
+        return strlen(buf);
+    }
+    memcpy(buf, full, keep);
+    memcpy(buf + keep, ", ...", sizeof ", ...");
+    return keep + sizeof ", ..." - 1;
+}

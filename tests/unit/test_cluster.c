@@ -1140,12 +1140,112 @@ static void test_config_and_limits(void)
     nlb_tracker_free(T);
 }
 
+/* nlb_config_compare: the NLB-007/008 comparison shared with the plugin (web on 80, RDP-like 443
+ * range, and the default rule's slot with code 0, as the scenarios send them). */
+static void test_config_compare(void)
+{
+    static const uint32_t std[3] = { 0x61050050u /* 80 */, 0x611BB1BBu /* 443 */, 0 };
+    static const uint32_t other0[3] = { 0x61051051u /* 81 */, 0x611BB1BBu, 0 };
+    static const uint32_t other1[3] = { 0x61050050u, 0x611BC1BCu /* 444 */, 0 };
+    nlb_host_config h[4] = {
+        { .priority = 1, .num_rules = 3, .codes_present = 3, .codes = std, .default_host = 1 },
+        { .priority = 2, .num_rules = 3, .codes_present = 3, .codes = std, .default_host = 1 },
+        { .priority = 3, .num_rules = 3, .codes_present = 3, .codes = std, .default_host = 1 },
+        { .priority = 5, .num_rules = 3, .codes_present = 3, .codes = std, .default_host = 0 },
+    };
+    nlb_config_diff d;
+    CU_ASSERT_FALSE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_EQUAL(d.rules_mask, 0u);
+    CU_ASSERT_EQUAL(d.rules_n1, 0u);
+    CU_ASSERT_EQUAL(d.default_mask, 1u);
+    CU_ASSERT_EQUAL(d.claimers, 3u);
+    CU_ASSERT_FALSE(d.multi_default);
+
+    /* a code differs in slot 2 on host 3 and in slot 1 on host 5: both named, the first reported */
+    h[2].codes = other1;
+    h[3].codes = other0;
+    CU_ASSERT_TRUE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_EQUAL(d.rules_mask, 0x15u);
+    CU_ASSERT_EQUAL(d.rules_n1, 0x611BB1BBu);
+    CU_ASSERT_EQUAL(d.rules_n2, 0x611BC1BCu);
+    CU_ASSERT_EQUAL(d.rules_n3, 2u);
+    nlb_diag g;
+    memset(&g, 0, sizeof g);
+    g.code = NLB_D_RULE_MISMATCH;
+    g.vip = VIP;
+    g.hosts_mask = d.rules_mask;
+    g.n1 = d.rules_n1; g.n2 = d.rules_n2; g.n3 = d.rules_n3;
+    char msg[512];
+    nlb_diag_format(&g, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "slot 2: host 1 has code 0x611bb1bb, hosts 3 and 5 0x611bc1bc"));
+
+    /* a rule count mismatch (host 5 sends 4 slots) outranks code mismatches, before or after it */
+    h[3].codes = std;
+    h[3].num_rules = 4;
+    CU_ASSERT_TRUE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_EQUAL(d.rules_mask, 0x11u);
+    CU_ASSERT_EQUAL(d.rules_n1, 3u);
+    CU_ASSERT_EQUAL(d.rules_n2, 4u);
+    CU_ASSERT_EQUAL(d.rules_n3, 0u);
+    h[1].num_rules = 2; /* the first count mismatch names the count */
+    CU_ASSERT_TRUE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_EQUAL(d.rules_mask, 0x13u);
+    CU_ASSERT_EQUAL(d.rules_n2, 2u);
+    h[1].num_rules = 3;
+    h[3].num_rules = 3;
+
+    /* codes are compared only where both were captured, and only within the rule count */
+    h[2].codes_present = 1;
+    CU_ASSERT_FALSE(nlb_config_compare(h, 4, &d));
+    h[2].codes_present = 3;
+    h[2].codes = NULL;
+    CU_ASSERT_FALSE(nlb_config_compare(h, 4, &d));
+    h[2].codes = other1;
+    for (unsigned k = 0; k < 4; k++) h[k].num_rules = 1;
+    CU_ASSERT_FALSE(nlb_config_compare(h, 4, &d));
+    for (unsigned k = 0; k < 4; k++) h[k].num_rules = 3;
+    h[2].codes = std;
+
+    /* host 5 names itself default host: two hosts named, by four claimers */
+    h[3].default_host = 5;
+    CU_ASSERT_TRUE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_TRUE(d.multi_default);
+    CU_ASSERT_EQUAL(d.default_mask, 0x11u);
+    CU_ASSERT_EQUAL(d.claimers, 4u);
+    CU_ASSERT_EQUAL(d.rules_mask, 0u);
+    /* claims outside 1..32 are no claims (default host id 0xFFFF + 1 truncated, or 33) */
+    h[3].default_host = 33;
+    h[2].default_host = 0;
+    CU_ASSERT_FALSE(nlb_config_compare(h, 4, &d));
+    CU_ASSERT_EQUAL(d.claimers, 2u);
+
+    /* the plugin's use: a pair, lower priority number first */
+    nlb_host_config pair[2] = { h[0], h[3] };
+    pair[1].codes = other0;
+    pair[1].default_host = 2;
+    CU_ASSERT_TRUE(nlb_config_compare(pair, 2, &d));
+    CU_ASSERT_EQUAL(d.rules_mask, 0x11u);
+    CU_ASSERT_EQUAL(d.rules_n1, 0x61050050u);
+    CU_ASSERT_EQUAL(d.rules_n2, 0x61051051u);
+    CU_ASSERT_EQUAL(d.rules_n3, 1u);
+    CU_ASSERT_TRUE(d.multi_default);
+    CU_ASSERT_EQUAL(d.default_mask, 3u);
+
+    /* nothing to compare */
+    CU_ASSERT_FALSE(nlb_config_compare(h, 1, &d));
+    CU_ASSERT_EQUAL(d.default_mask, 1u);
+    CU_ASSERT_FALSE(nlb_config_compare(h, 0, &d));
+    CU_ASSERT_EQUAL(d.claimers, 0u);
+    CU_ASSERT_FALSE(nlb_config_compare(NULL, 3, &d));
+    CU_ASSERT_TRUE(nlb_config_compare(pair, 2, NULL));
+}
+
 int main(void)
 {
     CU_initialize_registry();
     NLBT_SUITE("cluster",
                NLBT(test_healthy), NLBT(test_silent_host), NLBT(test_fast_heartbeats), NLBT(test_incident),
-               NLBT(test_cluster_mac_as_source), NLBT(test_config_disagreement),
+               NLBT(test_cluster_mac_as_source), NLBT(test_config_disagreement), NLBT(test_config_compare),
                NLBT(test_multicast_and_igmp), NLBT(test_truncated), NLBT(test_lookalikes),
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),
                NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch),

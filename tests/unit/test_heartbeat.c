@@ -690,12 +690,33 @@ static void test_xbox(void)
     }
 }
 
+static void test_conv_state_name(void)
+{
+    /* the real capture: a healthy two-host cluster, both hosts in state 1 */
+    nlbt_capture c = nlbt_load("captures/msnlb.pcap");
+    CU_ASSERT_EQUAL_FATAL(c.n, 2);
+    for (size_t f = 0; f < c.n; f++) {
+        nlb_packet fp;
+        nlb_packet_decode(c.linktype, c.frames[f].data, c.frames[f].caplen, c.frames[f].wirelen, &fp);
+        CU_ASSERT_TRUE(nlb_hb_has(&fp.hb, NLB_OFF_CONV_STATE, 2));
+        CU_ASSERT_EQUAL(fp.hb.conv_state, NLB_CONV_NORMAL);
+        CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(fp.hb.conv_state), "normal");
+    }
+    nlbt_free(&c);
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(NLB_CONV_NORMAL), "normal");
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(NLB_CONV_STABLE), "stable (guess)");
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(NLB_CONV_CONVERGING), "converging (guess)");
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(0), "unknown");
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(4), "unknown");
+    CU_ASSERT_STRING_EQUAL(nlb_conv_state_name(0xFFFF), "unknown");
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     NLBT_SUITE("heartbeat",
-               NLBT(test_msnlb_capture), NLBT(test_rule_code_ports), NLBT(test_membership_roundtrip),
+               NLBT(test_msnlb_capture), NLBT(test_rule_code_ports), NLBT(test_conv_state_name), NLBT(test_membership_roundtrip),
                NLBT(test_init_membership), NLBT(test_membership_every_cut), NLBT(test_signature_prefixes),
                NLBT(test_extended_roundtrip), NLBT(test_extended_long_name), NLBT(test_extended_tlvs_by_hand),
                NLBT(test_extended_tlv_past_end), NLBT(test_identity_and_unknown),

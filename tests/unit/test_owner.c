@@ -394,6 +394,366 @@ static void test_rules_bad(void)
     CU_ASSERT_FALSE(nlb_model_load_rules(&m, "junk", NULL, 0)); /* no error buffer: still fails cleanly */
 }
 
+/* ---- flow-ownership prediction (nlb_predict and its helpers) ---- */
+
+#define CLIENT(x) nlb_ipaddr_v4(0xC0A80100u + (x)) /* 192.168.1.x */
+
+/* Hosts 1, 2, 3 live; host 1's current maps own bins 0-19 of every slot, host 2's 20-39,
+ * host 3's were not captured (a truncated heartbeat). */
+static uint64_t map1[NLB_MAX_RULES], map2[NLB_MAX_RULES];
+
+static nlb_owner_view view123(void)
+{
+    for (unsigned s = 0; s < NLB_MAX_RULES; s++) {
+        map1[s] = 0x00000000000FFFFFull;
+        map2[s] = 0x000000FFFFF00000ull;
+    }
+    nlb_owner_view v;
+    memset(&v, 0, sizeof v);
+    v.n = 3;
+    v.prio[0] = 1; v.cur_map[0] = map1;
+    v.prio[1] = 2; v.cur_map[1] = map2;
+    v.prio[2] = 3; v.cur_map[2] = NULL;
+    return v;
+}
+
+static nlb_model rules3(void)
+{
+    nlb_model m;
+    nlb_model_init(&m);
+    nlb_port_rule r;
+    memset(&r, 0, sizeof r);
+    r.start = r.end = 80; r.proto = NLB_RP_TCP; r.mode = NLB_FILTER_MULTIPLE; r.affinity = NLB_AFF_SINGLE;
+    r.equal_load = true;
+    CU_ASSERT_TRUE(nlb_model_add_rule(&m, &r));                   /* 0: web, multiple hosts */
+    r.start = r.end = 443; r.mode = NLB_FILTER_SINGLE;
+    r.handling[2] = 2; r.handling[3] = 1;
+    CU_ASSERT_TRUE(nlb_model_add_rule(&m, &r));                   /* 1: single host, 3 before 2 */
+    memset(r.handling, 0, sizeof r.handling);
+    r.start = r.end = 53; r.proto = NLB_RP_UDP; r.mode = NLB_FILTER_DISABLED;
+    CU_ASSERT_TRUE(nlb_model_add_rule(&m, &r));                   /* 2: DNS dropped */
+    return m;
+}
+
+static void test_predict_sources(void)
+{
+    nlb_model m = rules3();
+    nlb_owner_view v = view123();
+    v.default_host = 2;
+    nlb_emu_cache emu;
+    memset(&emu, 0, sizeof emu);
+    const uint32_t vip = 0x0A000064u;
+    nlb_ipaddr c1 = CLIENT(1), c4 = CLIENT(4), c8 = CLIENT(8), c12 = CLIENT(12);
+
+    /* 192.168.1.1 hashes (Single affinity, seed 0, 60 bins) to bin 7: host 1's map holds it */
+    nlb_prediction p = nlb_predict(&m, &v, &emu, vip, 6, 80, &c1, 50000);
+    CU_ASSERT_EQUAL(p.rule, 0);
+    CU_ASSERT_EQUAL(p.slot, 0);
+    CU_ASSERT_TRUE(p.has_bin);
+    CU_ASSERT_EQUAL(p.bin, 7);
+    CU_ASSERT_EQUAL(p.affinity, NLB_AFF_SINGLE);
+    CU_ASSERT_EQUAL(p.host, 1);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_MAPS);
+    /* .4 -> bin 31, host 2's */
+    p = nlb_predict(&m, &v, &emu, vip, 6, 80, &c4, 50000);
+    CU_ASSERT_EQUAL(p.bin, 31);
+    CU_ASSERT_EQUAL(p.host, 2);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_MAPS);
+    /* .8 -> bin 44 and .12 -> bin 57: no captured map holds them; the emulated map over {1,2,3}
+     * deals the bins round-robin from an empty map (bin b to host b mod 3 + 1) */
+    p = nlb_predict(&m, &v, &emu, vip, 6, 80, &c8, 50000);
+    CU_ASSERT_EQUAL(p.bin, 44);
+    CU_ASSERT_EQUAL(p.host, 3);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_EMULATED);
+    CU_ASSERT_EQUAL(emu.live[0], 0x7u);
+    CU_ASSERT_EQUAL(emu.map[0].bins, 60u);
+    CU_ASSERT_EQUAL(nlb_binmap_mask(&emu.map[0], 3), 0x0924924924924924ull);
+    p = nlb_predict(&m, &v, &emu, vip, 6, 80, &c12, 50000);
+    CU_ASSERT_EQUAL(p.bin, 57);
+    CU_ASSERT_EQUAL(p.host, 1);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_EMULATED);
+
+    /* single-host rule: the lowest non-zero handling priority among live hosts is host 3's */
+    p = nlb_predict(&m, &v, &emu, vip, 6, 443, &c1, 50000);
+    CU_ASSERT_EQUAL(p.rule, 1);
+    CU_ASSERT_EQUAL(p.slot, 1);
+    CU_ASSERT_TRUE(p.has_bin);
+    CU_ASSERT_EQUAL(p.bin, 7);
+    CU_ASSERT_EQUAL(p.host, 3);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_SINGLE_HOST);
+
+    /* disabled rule: matched and hashed, but every host drops it */
+    p = nlb_predict(&m, &v, &emu, vip, 17, 53, &c1, 50000);
+    CU_ASSERT_EQUAL(p.rule, 2);
+    CU_ASSERT_EQUAL(p.slot, 2);
+    CU_ASSERT_TRUE(p.has_bin);
+    CU_ASSERT_EQUAL(p.host, 0);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_DROPPED);
+
+    /* no rule covers 8080 (nor TCP 53, nor ICMP): the claimed default host, live */
+    p = nlb_predict(&m, &v, &emu, vip, 6, 8080, &c1, 50000);
+    CU_ASSERT_EQUAL(p.rule, -1);
+    CU_ASSERT_EQUAL(p.slot, -1);
+    CU_ASSERT_FALSE(p.has_bin);
+    CU_ASSERT_EQUAL(p.host, 2);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_DEFAULT_HOST);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, vip, 6, 53, &c1, 1).source, NLB_PRED_DEFAULT_HOST);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, vip, 1, 80, &c1, 0).source, NLB_PRED_DEFAULT_HOST);
+    v.default_host = 7; /* a claim naming a host that is not live: the highest-priority live host */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, vip, 6, 8080, &c1, 50000).host, 1);
+
+    /* bad arguments */
+    p = nlb_predict(NULL, &v, &emu, vip, 6, 80, &c1, 50000);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_NONE);
+    CU_ASSERT_EQUAL(p.host, 0);
+    CU_ASSERT_EQUAL(p.rule, -1);
+    CU_ASSERT_EQUAL(nlb_predict(&m, NULL, &emu, vip, 6, 80, &c1, 50000).source, NLB_PRED_NONE);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, vip, 6, 80, NULL, 50000).source, NLB_PRED_NONE);
+
+    /* no live host at all: every path answers 0 */
+    nlb_owner_view none;
+    memset(&none, 0, sizeof none);
+    p = nlb_predict(&m, &none, NULL, vip, 6, 80, &c8, 50000);
+    CU_ASSERT_EQUAL(p.host, 0);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_EMULATED);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &none, NULL, vip, 6, 8080, &c8, 50000).host, 0);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &none, NULL, vip, 6, 443, &c8, 50000).host, 0);
+}
+
+static void test_predict_maps_ties_and_order(void)
+{
+    nlb_model m = rules3();
+    nlb_owner_view v = view123();
+    /* host 2 claims bin 7 as well (a bin owned twice): the higher-priority host 1 wins, in any order */
+    for (unsigned s = 0; s < NLB_MAX_RULES; s++) map2[s] |= 1ull << 7;
+    nlb_ipaddr c1 = CLIENT(1);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 80, &c1, 1).host, 1);
+    nlb_owner_view r = v;
+    r.prio[0] = 2; r.cur_map[0] = map2;
+    r.prio[1] = 1; r.cur_map[1] = map1;
+    CU_ASSERT_EQUAL(nlb_predict(&m, &r, NULL, 0, 6, 80, &c1, 1).host, 1);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &r, NULL, 0, 6, 80, &c1, 1).source, NLB_PRED_MAPS);
+    /* the maps of the rule's own slot count: slot 0 empty for host 1 -> host 2 owns bin 7 there */
+    map1[0] = 0;
+    CU_ASSERT_EQUAL(nlb_predict(&m, &r, NULL, 0, 6, 80, &c1, 1).host, 2);
+    /* a map only sets what it holds: with every captured map empty the emulation decides */
+    map2[0] = 0;
+    nlb_prediction p = nlb_predict(&m, &r, NULL, 0, 6, 80, &c1, 1);
+    CU_ASSERT_EQUAL(p.source, NLB_PRED_EMULATED);
+    CU_ASSERT_EQUAL(p.host, 2); /* bin 7 of the fresh {1,2,3} assignment: 7 mod 3 + 1 */
+}
+
+static void test_predict_emulation_cache(void)
+{
+    /* no rules, no captured maps: one implicit rule in slot 0, default affinity Single */
+    nlb_model m;
+    nlb_model_init(&m);
+    nlb_owner_view v;
+    memset(&v, 0, sizeof v);
+    v.n = 3;
+    v.prio[0] = 1; v.prio[1] = 2; v.prio[2] = 3;
+    nlb_emu_cache emu;
+    memset(&emu, 0, sizeof emu);
+    nlb_ipaddr c3 = CLIENT(3), c4 = CLIENT(4), c8 = CLIENT(8);
+    nlb_prediction p = nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c3, 1);
+    CU_ASSERT_EQUAL(p.rule, -1);
+    CU_ASSERT_EQUAL(p.slot, 0);
+    CU_ASSERT_TRUE(p.has_bin);
+    CU_ASSERT_EQUAL(p.bin, 14);
+    CU_ASSERT_EQUAL(p.host, 3); /* {1,2,3} from an empty map: bin b to host b mod 3 + 1 */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c4, 1).host, 2); /* bin 31 */
+
+    /* host 1 leaves: hosts 2 and 3 keep their bins and share host 1's (0, 3, 6, ... alternately) */
+    v.n = 2;
+    v.prio[0] = 2; v.prio[1] = 3;
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c3, 1).host, 3); /* bin 14 */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c4, 1).host, 2); /* bin 31 stays */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c8, 1).host, 3); /* bin 44 stays */
+    CU_ASSERT_EQUAL(emu.live[0], 0x6u);
+    CU_ASSERT_EQUAL(nlb_binmap_mask(&emu.map[0], 2), 0x04d34d34d34d34d3ull);
+    CU_ASSERT_EQUAL(nlb_binmap_mask(&emu.map[0], 3), 0x0b2cb2cb2cb2cb2cull);
+    /* without history the same set is dealt alternately (even bins to 2): bins 14 and 31 move */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0x0A000064u, 6, 80, &c3, 1).host, 2);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0x0A000064u, 6, 80, &c4, 1).host, 3);
+
+    /* a change of bins reassigns even for the same live set */
+    m.bins = 16;
+    p = nlb_predict(&m, &v, &emu, 0x0A000064u, 6, 80, &c3, 1);
+    CU_ASSERT_EQUAL(emu.map[0].bins, 16u);
+    CU_ASSERT_TRUE(p.bin < 16);
+    CU_ASSERT_EQUAL(p.host, emu.map[0].owner[p.bin]);
+
+    /* weights: load 1:75,2:25 over 60 bins -> 45 / 15 */
+    nlb_model w;
+    nlb_model_init(&w);
+    nlb_port_rule r;
+    memset(&r, 0, sizeof r);
+    r.start = 0; r.end = 65535; r.proto = NLB_RP_BOTH; r.affinity = NLB_AFF_NONE;
+    r.weight[1] = 75; r.weight[2] = 25;
+    CU_ASSERT_TRUE(nlb_model_add_rule(&w, &r));
+    v.n = 2;
+    v.prio[0] = 1; v.prio[1] = 2;
+    memset(&emu, 0, sizeof emu);
+    p = nlb_predict(&w, &v, &emu, 0x0A000064u, 6, 80, &c3, 50000);
+    CU_ASSERT_EQUAL(p.affinity, NLB_AFF_NONE);
+    CU_ASSERT_EQUAL(p.bin, 1); /* 192.168.1.3:50000 */
+    CU_ASSERT_EQUAL(p.host, 1);
+    CU_ASSERT_EQUAL(nlb_map_count(nlb_binmap_mask(&emu.map[0], 1)), 45u);
+    CU_ASSERT_EQUAL(nlb_map_count(nlb_binmap_mask(&emu.map[0], 2)), 15u);
+}
+
+/* nlb_predict caches the emulated map per live set; that is only a cache if reassigning a map for
+ * the set it was assigned for changes nothing (tracker output used to reassign on every change). */
+static void test_assign_fixed_point(void)
+{
+    rng_state = 2026;
+    for (int run = 0; run < 300; run++) {
+        nlb_binmap m;
+        memset(&m, 0, sizeof m);
+        m.bins = 1 + rng() % 64;
+        uint8_t wt[NLB_MAX_PRIORITY + 1];
+        bool weighted = rng() % 2;
+        for (unsigned p = 0; p <= NLB_MAX_PRIORITY; p++) wt[p] = (uint8_t)(weighted ? rng() % 101 : 0);
+        uint32_t live = 0;
+        for (int step = 0; step < 20; step++) {
+            live ^= 1u << (rng() % 12);
+            uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
+            size_t n = 0;
+            for (unsigned p = 1; p <= 12; p++)
+                if (live >> (p - 1) & 1u) { prios[n] = (uint8_t)p; w[n] = wt[p]; n++; }
+            nlb_binmap_assign(&m, prios, w, n);
+            nlb_binmap again = m;
+            nlb_binmap_assign(&again, prios, w, n);
+            CU_ASSERT_EQUAL(memcmp(&again, &m, sizeof m), 0);
+        }
+    }
+}
+
+static void test_predict_wire_slot(void)
+{
+    /* no rules configured: the map sits in the wire slot whose code (guess) covers the port */
+    nlb_model m;
+    nlb_model_init(&m);
+    static const uint32_t codes[3] = { 0x61019019u /* 25 */, 0x611F4190u /* 400-500 */, 0 };
+    nlb_owner_view v;
+    memset(&v, 0, sizeof v);
+    v.n = 1;
+    v.prio[0] = 4;
+    v.num_rules = 3;
+    v.codes = codes;
+    nlb_ipaddr c1 = CLIENT(1);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 443, &c1, 1).slot, 1);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 25, &c1, 1).slot, 0);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 8080, &c1, 1).slot, 0);  /* none covers it */
+    v.num_rules = 1; /* only slot 0 is on the wire */
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 443, &c1, 1).slot, 0);
+    v.num_rules = 3;
+    v.codes = NULL;
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 443, &c1, 1).slot, 0);
+    CU_ASSERT_EQUAL(nlb_predict(&m, &v, NULL, 0, 6, 443, &c1, 1).host, 4);
+}
+
+static void test_owner_helpers(void)
+{
+    nlb_owner_view v;
+    memset(&v, 0, sizeof v);
+    CU_ASSERT_EQUAL(nlb_owner_default_host(&v), 0);
+    CU_ASSERT_EQUAL(nlb_owner_default_host(NULL), 0);
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, NULL), 0);
+    v.n = 3;
+    v.prio[0] = 5; v.prio[1] = 3; v.prio[2] = 9;
+    CU_ASSERT_EQUAL(nlb_owner_default_host(&v), 3);  /* no claim: lowest priority number */
+    v.default_host = 9;
+    CU_ASSERT_EQUAL(nlb_owner_default_host(&v), 9);
+    v.default_host = 1;                               /* host 1 is not live */
+    CU_ASSERT_EQUAL(nlb_owner_default_host(&v), 3);
+
+    nlb_port_rule r;
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, &r), 3); /* no handling priority: host priority */
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, NULL), 3);
+    r.handling[9] = 4; r.handling[5] = 2;
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, &r), 5);
+    r.handling[9] = 2;                                 /* tie: the higher-priority host */
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, &r), 5);
+    r.handling[1] = 1;                                 /* host 1 would win but is not live */
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, &r), 5);
+    v.prio[2] = 0;                                     /* invalid priorities are skipped */
+    v.prio[0] = 40;
+    CU_ASSERT_EQUAL(nlb_owner_single_host(&v, &r), 3);
+    CU_ASSERT_EQUAL(nlb_owner_default_host(&v), 3);
+
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_MAPS), "heartbeat maps");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_EMULATED), "emulation");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_DEFAULT_HOST), "default host");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_SINGLE_HOST), "single-host rule");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_DROPPED), "dropped by rule");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name(NLB_PRED_NONE), "none");
+    CU_ASSERT_STRING_EQUAL(nlb_pred_source_name((nlb_pred_source)99), "none");
+}
+
+static void test_bins_str(void)
+{
+    char b[NLB_BINS_STR_LEN];
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00000100000FFFFFull, 60, b, sizeof b), 8u);
+    CU_ASSERT_STRING_EQUAL(b, "0-19, 40");
+    CU_ASSERT_EQUAL(nlb_bins_str(0, 60, b, sizeof b), 4u);
+    CU_ASSERT_STRING_EQUAL(b, "none");
+    nlb_bins_str(~0ull, 64, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "0-63");
+    nlb_bins_str(~0ull, 0, b, sizeof b);             /* bins out of range: all 64 */
+    CU_ASSERT_STRING_EQUAL(b, "0-63");
+    nlb_bins_str(~0ull, 60, b, sizeof b);            /* bits past the rule's bins are not bins */
+    CU_ASSERT_STRING_EQUAL(b, "0-59");
+    nlb_bins_str(0x00000100000FFFFFull, 20, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "0-19");
+    nlb_bins_str(1ull << 40, 20, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "none");
+    nlb_bins_str(0x8000000000000005ull, 64, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "0, 2, 63");
+    nlb_bins_str(0x0000000000000006ull, 64, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "1-2");
+    /* the real capture's host 1 owns bins 0-29 of a 60-bin rule */
+    nlb_bins_str(0x000000003FFFFFFFull, 60, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "0-29");
+
+    /* the longest list: pairs with one gap ("0-1, 3-4, ..."), and every pattern fits the constant */
+    uint64_t pairs = 0;
+    for (unsigned i = 0; i < 64; i++) if (i % 3 != 2) pairs |= 1ull << i;
+    size_t n = nlb_bins_str(pairs, 64, b, sizeof b);
+    CU_ASSERT_EQUAL(n, strlen(b));
+    CU_ASSERT_TRUE(n < NLB_BINS_STR_LEN);
+    CU_ASSERT_EQUAL(n, 142u);
+    CU_ASSERT_STRING_EQUAL(b, "0-1, 3-4, 6-7, 9-10, 12-13, 15-16, 18-19, 21-22, 24-25, 27-28, 30-31, 33-34, "
+                              "36-37, 39-40, 42-43, 45-46, 48-49, 51-52, 54-55, 57-58, 60-61, 63");
+    rng_state = 7;
+    for (int k = 0; k < 2000; k++) {
+        uint64_t x = (uint64_t)rng() << 32 | rng();
+        n = nlb_bins_str(x, 64, b, sizeof b);
+        CU_ASSERT_TRUE(n < NLB_BINS_STR_LEN - 1);
+        CU_ASSERT_EQUAL(n, strlen(b));
+        CU_ASSERT_PTR_NULL(strstr(b, "..."));
+    }
+
+    /* small buffers: whole ranges only, then ", ..." */
+    char s[16];
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00000100000FFFFFull, 60, s, 9), 8u);  /* exactly fits */
+    CU_ASSERT_STRING_EQUAL(s, "0-19, 40");
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00000100000FFFFFull, 60, s, 8), 3u);
+    CU_ASSERT_STRING_EQUAL(s, "...");
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00040100000FFFFFull, 60, s, 13), 12u); /* "0-19, 40, 50" */
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00040100000FFFFFull, 60, s, 12), 9u);
+    CU_ASSERT_STRING_EQUAL(s, "0-19, ...");
+    CU_ASSERT_EQUAL(nlb_bins_str(0x00040100000FFFFFull, 60, s, 10), 9u);
+    CU_ASSERT_STRING_EQUAL(s, "0-19, ...");
+    CU_ASSERT_EQUAL(nlb_bins_str(0x0000000000000015ull, 64, s, 12), 7u); /* "0, 2, 4" needs 8 */
+    CU_ASSERT_STRING_EQUAL(s, "0, 2, 4");
+    CU_ASSERT_EQUAL(nlb_bins_str(0x0000000000000155ull, 64, s, 12), 9u);  /* "0, 2, 4, 6, 8" */
+    CU_ASSERT_STRING_EQUAL(s, "0, 2, ...");
+    CU_ASSERT_EQUAL(nlb_bins_str(1, 64, s, 0), 0u);
+    CU_ASSERT_EQUAL(nlb_bins_str(1, 64, NULL, 10), 0u);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -401,6 +761,8 @@ int main(void)
                NLBT(test_hash_oaat), NLBT(test_model_init_and_rules), NLBT(test_affinity_key),
                NLBT(test_model_bin), NLBT(test_binmap_assign_basic), NLBT(test_binmap_assign_properties),
                NLBT(test_binmap_from_maps), NLBT(test_calibration), NLBT(test_rules_good),
-               NLBT(test_rules_bad));
+               NLBT(test_rules_bad), NLBT(test_predict_sources), NLBT(test_predict_maps_ties_and_order),
+               NLBT(test_predict_emulation_cache), NLBT(test_assign_fixed_point), NLBT(test_predict_wire_slot), NLBT(test_owner_helpers),
+               NLBT(test_bins_str));
     return nlbt_run();
 }

@@ -159,6 +159,28 @@ typedef struct nlb_ownership_summary {
     double calibration_consistency;
 } nlb_ownership_summary;
 
+/* One host's configuration as its heartbeats state it (input of nlb_config_compare). */
+typedef struct nlb_host_config {
+    uint8_t priority;          /* 1..32 */
+    uint16_t num_rules;        /* rule slots as on the wire */
+    uint8_t codes_present;     /* rule codes captured: codes[0 .. codes_present-1] */
+    const uint32_t *codes;     /* rule codes by slot; NULL = none captured */
+    uint16_t default_host;     /* claimed default host as a priority (default host id + 1); outside 1..32 = no claim */
+} nlb_host_config;
+
+/* Disagreement on port rules (NLB-007) and on the default host (NLB-008), in the fields diag.c
+ * reads. Host codes are never compared: they differ per host by design. */
+typedef struct nlb_config_diff {
+    uint32_t rules_mask;       /* NLB-007 hosts_mask: the reference and the hosts differing from it (count first); 0 = agree */
+    uint32_t rules_n1, rules_n2; /* rule counts of the reference and the first host differing in count, else their codes */
+    uint32_t rules_n3;         /* 0 for a count mismatch, else the 1-based slot of the first differing code */
+    uint32_t default_mask;     /* every host named as default host (bit p-1 = priority p): NLB-008 hosts_mask */
+    uint32_t claimers;         /* hosts naming one: NLB-008 n1 */
+    bool multi_default;        /* NLB-008: more than one host is named */
+} nlb_config_diff;
+
+/* Compare hosts[1..n-1] with hosts[0] (the reference, the highest-priority host) on rule count and codes, and collect default-host claims; true when NLB-007 or NLB-008 applies. */
+bool nlb_config_compare(const nlb_host_config *hosts, size_t n, nlb_config_diff *out);
 /* Fill *cfg with the documented defaults. */
 void nlb_tracker_config_default(nlb_tracker_config *cfg);
 /* Create a tracker; the only allocation of its life. NULL on bad config or no memory. */

@@ -103,6 +103,8 @@ void nlb_hb_init_membership(nlb_heartbeat *hb, uint32_t vip, uint32_t dip, unsig
 char *nlb_hb_version_str(uint32_t version, char *buf);
 /* Name of a signature ("membership", "extended", "identity (guess)", "unknown"). */
 const char *nlb_hb_kind_name(nlb_hb_kind k);
+/* Wording of a convergence state ("normal", "stable (guess)", "converging (guess)", "unknown"). */
+const char *nlb_conv_state_name(uint16_t state);
 /* Interpret a rule code as start | end << 12 | 0x61 << 24 (guess); false when it does not fit. */
 bool nlb_rule_code_ports(uint32_t code, uint16_t *start, uint16_t *end);
 /* Number of bits set in a bin map. */

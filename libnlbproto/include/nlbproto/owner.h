@@ -85,6 +85,63 @@ void nlb_calib_observe(nlb_calib *c, unsigned bin, uint8_t prio);
 /* Share of observations that agree with the learned owners, 0..1 (1 when nothing observed). */
 double nlb_calib_consistency(const nlb_calib *c, unsigned bins);
 
+/* ---- flow-ownership prediction, shared by nlbreplay (through the tracker) and the plugin ---- */
+
+/* A buffer this size always holds nlb_bins_str() in full (its longest output, 64 bins as
+ * "0-1, 3-4, ...", is 142 characters). */
+#define NLB_BINS_STR_LEN 192
+
+/* The hosts a prediction may choose from, filled by the caller: front ends judge liveness their
+ * own way (tracker state, period x tolerance). Order does not matter: ties go to the lowest
+ * priority number, as NLB gives them to the highest-priority host. */
+typedef struct nlb_owner_view {
+    unsigned n;                                /* hosts in prio[], at most NLB_MAX_PRIORITY */
+    uint8_t prio[NLB_MAX_PRIORITY];            /* live host priorities 1..32, each once */
+    const uint64_t *cur_map[NLB_MAX_PRIORITY]; /* its current maps by rule slot (NLB_MAX_RULES of them); NULL = not captured */
+    uint8_t default_host;                      /* claimed default host (priority, 0 = unknown); taken only when it is in prio[] */
+    uint16_t num_rules;                        /* with no rules configured, the map slot is the first of the */
+    const uint32_t *codes;                     /* num_rules wire codes covering the port (guess); NULL = slot 0 */
+} nlb_owner_view;
+
+/* Emulated maps kept per map slot between predictions, so that a change of the live set moves
+ * the fewest bins. Zero-initialise one per cluster. */
+typedef struct nlb_emu_cache {
+    uint32_t live[NLB_MAX_RULES];  /* live set (bit p-1 = priority p) each map was assigned for */
+    nlb_binmap map[NLB_MAX_RULES];
+} nlb_emu_cache;
+
+/* Which step of the prediction decided the owner (nlb_pred_source_name gives the wording). */
+typedef enum nlb_pred_source {
+    NLB_PRED_NONE = 0,         /* no prediction (no model or no view) */
+    NLB_PRED_MAPS,             /* a live host's captured current map holds the bin */
+    NLB_PRED_EMULATED,         /* no captured map holds it: emulated assignment over the live hosts */
+    NLB_PRED_DEFAULT_HOST,     /* rules are configured and none covers the port */
+    NLB_PRED_SINGLE_HOST,      /* single-host rule: the live host of lowest handling priority */
+    NLB_PRED_DROPPED           /* the rule's filtering mode is disabled: every host drops it */
+} nlb_pred_source;
+
+typedef struct nlb_prediction {
+    int rule;                  /* index in the model's rules; -1 = none covers the port, or none configured */
+    int slot;                  /* map slot: the rule's index, or the wire slot when no rules are configured; -1 = no bin */
+    bool has_bin;              /* a rule matched (any mode) or no rules are configured */
+    uint8_t bin;
+    nlb_affinity affinity;     /* the one the bin was computed with */
+    uint8_t host;              /* predicted owner (priority); 0 = nobody: dropped, or no live host */
+    nlb_pred_source source;
+} nlb_prediction;
+
+/* Predict the owner of a flow to vip:vport (host order, 0 for IPv6) from client:cport; emu may be NULL (no movement history). */
+nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_cache *emu, uint32_t vip,
+                           uint8_t ip_proto, uint16_t vport, const nlb_ipaddr *client, uint16_t cport);
+/* Default host among v's hosts: the claimed one when it is in the view, else the lowest priority number; 0 = none. */
+uint8_t nlb_owner_default_host(const nlb_owner_view *v);
+/* Single-host rule owner among v's hosts: lowest non-zero handling priority, ties and no handling set to the lowest priority number; 0 = none. */
+uint8_t nlb_owner_single_host(const nlb_owner_view *v, const nlb_port_rule *r);
+/* Wording of a prediction source ("heartbeat maps", "emulation", "default host", "single-host rule", "dropped by rule", "none"). */
+const char *nlb_pred_source_name(nlb_pred_source s);
+/* The bins set in map (first bins of them, 1..64, else 64) as ranges "0-19, 40", "none" when empty; ranges that do not fit end in "..."; returns strlen. */
+size_t nlb_bins_str(uint64_t map, unsigned bins, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
