@@ -56,6 +56,7 @@
  *   NLB-014 >= 20 flows with an observed owner and agreement below 80 %: info (a model limit,
  *     not a cluster fault);
  *   NLB-015 flows evicted or refused: warning. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,30 @@ typedef struct flow_rt {
     uint8_t state;
     uint8_t slot;   /* map slot used for the prediction */
 } flow_rt;
+
+/* The per-frame part of a flow, one 32-byte record per flow slot (t->core[k]), next to the index
+ * t->fidx (open addressing, linear probing, power-of-two size, load <= 1/2, entries
+ * hash32 << 32 | (k + 1), 0 = empty). A frame of a known flow reads one index entry and this
+ * record and nothing else: nlb_flow_info (the public record, 80 bytes) is written when the flow
+ * is created and on rare transitions (SYN, first answer, first observed owner); its
+ * last_seen/frames are copied from here when it is read (nlb_tracker_flow).
+ * Key: a canonical IPv4 flow (both addresses family 4, nothing after the 4 address bytes) keeps
+ * client | vip << 32 as loaded from the address bytes; any other flow (IPv6) keeps a 64-bit
+ * fingerprint and FC_LONG, and a fingerprint match is confirmed against nlb_flow_info. */
+#define FC_LONG 0x01u       /* key is a fingerprint: compare the full tuple in t->fl */
+#define FC_ANSWERED 0x02u   /* mirrors nlb_flow_info.answered */
+#define FC_OBSERVED 0x04u   /* nlb_flow_info.observed_host is set */
+typedef struct fcore {
+    uint64_t key;
+    uint16_t cport, vport;
+    uint8_t proto, flags;
+    uint16_t pad_;
+    nlb_usec last_seen;
+    uint32_t frames;        /* low 32 bits of the frame count */
+    uint32_t frames_hi;     /* high 32 bits */
+} fcore;
+
+#define REFUSED_CAP 16384   /* distinct refused VIPs remembered (counted exactly up to 3/4 of it) */
 
 typedef struct host_rt {
     bool silent;
@@ -134,6 +159,9 @@ typedef struct cluster_rt {
     uint32_t announced;
     bool announced_all;
     nlb_calib calib[NLB_MAX_RULES]; /* by map slot */
+    /* fill_view(c, cfg.without_host) for predict: rebuilt after any heartbeat or silence */
+    bool view_ok;
+    nlb_owner_view view;
 } cluster_rt;
 
 typedef struct v6ent {
@@ -171,10 +199,12 @@ struct nlb_tracker {
     nlb_flow_info *fl;
     flow_rt *frt;
     size_t n_fl, fl_cap, fl_head;  /* a ring once full: fl_head is the oldest flow */
-    uint64_t *fidx;          /* hash32 << 32 | (slot + 1); 0 = empty: probes rarely touch flows */
+    fcore *core;             /* per-frame fields of each flow slot (see fcore) */
+    uint64_t *fidx;          /* hash32 << 32 | (slot + 1); 0 = empty */
     size_t fidx_cap;
     uint32_t *q;
     size_t q_head, q_tail;
+    nlb_usec q_due;          /* deadline of the SYN at q_head (INT64_MAX: queue empty) */
     unans_ep ep[MAX_EPISODES];
     size_t n_ep;
     /* failover burst */
@@ -185,6 +215,9 @@ struct nlb_tracker {
     uint64_t *b_set;
     /* what-if scratch: two maps per cluster and slot */
     nlb_binmap *wi;
+    /* VIPs refused because max_clusters was reached (counts.clusters_dropped counts each once) */
+    uint32_t *refused;
+    size_t n_refused;
 };
 
 /* ---------- small helpers ---------- */
@@ -217,6 +250,13 @@ static bool mac_zero(const uint8_t m[6])
     return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
 }
 
+/* nlb_ipaddr_to_v4, inlined for the per-frame path. */
+static inline uint32_t v4_of(const nlb_ipaddr *ip)
+{
+    if (ip->family != 4) return 0;
+    return (uint32_t)ip->a[0] << 24 | (uint32_t)ip->a[1] << 16 | (uint32_t)ip->a[2] << 8 | ip->a[3];
+}
+
 static uint32_t bit(unsigned prio) { return prio >= 1 && prio <= 32 ? 1u << (prio - 1) : 0; }
 
 /* ---------- config ---------- */
@@ -237,11 +277,18 @@ void nlb_tracker_config_default(nlb_tracker_config *cfg)
 
 /* ---------- indexes ---------- */
 
+/* Multiplicative hash of an IPv4 address (tables of at most a few thousand slots, load <= 1/2). */
+static inline size_t hash32(uint32_t x)
+{
+    x *= 0x9E3779B1u;
+    return x ^ x >> 15;
+}
+
 static int vip_find(const nlb_tracker *t, uint32_t vip)
 {
-    if (!vip) return -1;
+    if (!vip || !t->n_cl) return -1;
     size_t mask = t->vip_cap - 1;
-    for (size_t i = mix64(vip) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash32(vip) & mask;; i = (i + 1) & mask) {
         if (t->vip_key[i] == vip) return t->vip_val[i];
         if (!t->vip_key[i]) return -1;
     }
@@ -250,7 +297,7 @@ static int vip_find(const nlb_tracker *t, uint32_t vip)
 static void vip_put(nlb_tracker *t, uint32_t vip, uint16_t cl)
 {
     size_t mask = t->vip_cap - 1;
-    for (size_t i = mix64(vip) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash32(vip) & mask;; i = (i + 1) & mask) {
         if (!t->vip_key[i] || t->vip_key[i] == vip) {
             t->vip_key[i] = vip;
             t->vip_val[i] = cl;
@@ -367,9 +414,11 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     size_t o_fl = carve(&off, fl_cap * sizeof(nlb_flow_info), 16);
     size_t o_fr = carve(&off, fl_cap * sizeof(flow_rt), 16);
     size_t o_fi = carve(&off, fidx_cap * sizeof(uint64_t), 8);
+    size_t o_co = carve(&off, fl_cap * sizeof(fcore) + 64, 16); /* aligned to 64 below */
     size_t o_q = carve(&off, (fl_cap ? fl_cap : 1) * sizeof(uint32_t), 8);
     size_t o_bs = carve(&off, BURST_SET_CAP * sizeof(uint64_t), 8);
     size_t o_wi = carve(&off, ncl * NLB_MAX_RULES * 2 * sizeof(nlb_binmap), 8);
+    size_t o_rf = carve(&off, REFUSED_CAP * sizeof(uint32_t), 8);
 
     char *mem = calloc(1, off); /* the one allocation of the tracker's life */
     if (!mem)
@@ -399,9 +448,13 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     t->fl_cap = fl_cap;
     t->fidx = (uint64_t *)(mem + o_fi);
     t->fidx_cap = fidx_cap;
+    /* records on cache-line boundaries: one never straddles two lines */
+    t->core = (fcore *)(void *)(mem + o_co + (64 - ((uintptr_t)(mem + o_co) & 63)) % 64);
     t->q = (uint32_t *)(mem + o_q);
+    t->q_due = INT64_MAX;
     t->b_set = (uint64_t *)(mem + o_bs);
     t->wi = (nlb_binmap *)(mem + o_wi);
+    t->refused = (uint32_t *)(mem + o_rf);
     return t;
 }
 
@@ -480,12 +533,33 @@ static void evidence(cluster_rt *c, int kind)
     update_mode(c);
 }
 
+/* Count a VIP refused for want of room once (exact up to 3/4 of REFUSED_CAP distinct VIPs; past
+ * that, VIPs not remembered are no longer counted: a lower bound). O(1) per call. */
+static void refuse_cluster(nlb_tracker *t, uint32_t vip)
+{
+    size_t mask = REFUSED_CAP - 1;
+    for (size_t i = hash32(vip) & mask;; i = (i + 1) & mask) {
+        if (t->refused[i] == vip) return;
+        if (!t->refused[i]) {
+            if ((t->n_refused + 1) * 4 > (size_t)REFUSED_CAP * 3) return;
+            t->refused[i] = vip;
+            t->n_refused++;
+            t->counts.clusters_dropped++;
+            return;
+        }
+    }
+}
+
 static cluster_rt *cluster_get(nlb_tracker *t, uint32_t vip, nlb_found_by by, nlb_usec ts)
 {
     int i = vip_find(t, vip);
     if (i >= 0) return &t->cl[i];
-    if (!vip || vip == 0xFFFFFFFFu || t->n_cl >= t->cfg.max_clusters)
+    if (!vip || vip == 0xFFFFFFFFu)
         return NULL;
+    if (t->n_cl >= t->cfg.max_clusters) {
+        refuse_cluster(t, vip);
+        return NULL;
+    }
     cluster_rt *c = &t->cl[t->n_cl];
     memset(c, 0, sizeof *c);
     c->info.vip = vip;
@@ -593,6 +667,7 @@ static void cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
             continue;
         }
         host_rt *hr = &c->h[what];
+        c->view_ok = false;
         hr->silent = true;
         hr->silent_at = best;
         host_of(c, (unsigned)what)->silent = true;
@@ -671,6 +746,7 @@ static void on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     cluster_rt *c = cluster_get(t, hb->cluster_ip, NLB_FOUND_BY_HEARTBEAT, ts);
     if (!c) return;
     unsigned ci = cl_index(t, c);
+    c->view_ok = false; /* hosts, their state or their maps may change below */
     cluster_check(t, c, ts);
     c->info.from_heartbeats = true;
     c->info.last_seen = ts;
@@ -1006,9 +1082,11 @@ static void fill_view(const cluster_rt *c, uint8_t without, nlb_owner_view *v)
 
 static void predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, flow_rt *fr)
 {
-    nlb_owner_view v;
-    fill_view(c, t->cfg.without_host, &v);
-    nlb_prediction p = nlb_predict(&t->cfg.model, &v, &c->emu, nlb_ipaddr_to_v4(&f->vip), f->proto, f->vport,
+    if (!c->view_ok) {
+        fill_view(c, t->cfg.without_host, &c->view);
+        c->view_ok = true;
+    }
+    nlb_prediction p = nlb_predict(&t->cfg.model, &c->view, &c->emu, v4_of(&f->vip), f->proto, f->vport,
                                    &f->client, f->cport);
     /* nlb_flow_info's rule 0 is the implicit all-ports rule when none is configured */
     f->rule = t->cfg.model.n_rules ? p.rule : 0;
@@ -1020,18 +1098,41 @@ static void predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, flow_rt *fr
 
 /* ---------- flows ---------- */
 
-static uint32_t flow_hash(uint8_t proto, const nlb_ipaddr *cl, uint16_t cport, const nlb_ipaddr *vip, uint16_t vport)
+/* The key of a flow (see fcore); returns FC_LONG for a fingerprint, 0 for canonical IPv4. */
+static inline unsigned flow_key(const nlb_ipaddr *cl, const nlb_ipaddr *vip, uint64_t *key)
 {
+    uint32_t c4, v4, ct, vt;
+    uint64_t c8, v8;
+    memcpy(&c4, cl->a, 4);
+    memcpy(&v4, vip->a, 4);
+    memcpy(&c8, cl->a + 4, 8);
+    memcpy(&v8, vip->a + 4, 8);
+    memcpy(&ct, cl->a + 12, 4);
+    memcpy(&vt, vip->a + 12, 4);
+    if (cl->family == 4 && vip->family == 4 && !(c8 | v8 | ct | vt)) {
+        *key = (uint64_t)c4 | (uint64_t)v4 << 32;
+        return 0;
+    }
     uint64_t a, b, c, d;
     memcpy(&a, cl->a, 8);
     memcpy(&b, cl->a + 8, 8);
     memcpy(&c, vip->a, 8);
     memcpy(&d, vip->a + 8, 8);
-    /* chained full mixes: the IPv4 address and the ports must never overlap before mixing */
-    uint64_t x = mix64(b ^ ((uint64_t)proto << 32 | (uint64_t)cport << 16 | vport));
+    uint64_t x = mix64(b ^ ((uint64_t)cl->family << 8 | vip->family));
     x = mix64(a ^ x);
     x = mix64(d ^ x);
-    return (uint32_t)mix64(c ^ x);
+    *key = mix64(c ^ x);
+    return FC_LONG;
+}
+
+/* Hash of a flow: a cheap mix of the key, then of the ports and protocol (never overlapping the
+ * key before its mix), finished so the low bits depend on every input bit. */
+static inline uint32_t flow_hash(uint64_t key, uint16_t cport, uint16_t vport, uint8_t proto)
+{
+    uint64_t x = (key ^ key >> 31) * 0xbf58476d1ce4e5b9ULL;
+    x ^= (uint64_t)cport << 24 | (uint64_t)vport << 8 | proto;
+    x = (x ^ x >> 29) * 0x94d049bb133111ebULL;
+    return (uint32_t)(x ^ x >> 32);
 }
 
 static bool flow_eq(const nlb_flow_info *f, uint8_t proto, const nlb_ipaddr *cl, uint16_t cport, const nlb_ipaddr *vip, uint16_t vport)
@@ -1039,7 +1140,6 @@ static bool flow_eq(const nlb_flow_info *f, uint8_t proto, const nlb_ipaddr *cl,
     return f->proto == proto && f->cport == cport && f->vport == vport && f->client.family == cl->family &&
            !memcmp(f->client.a, cl->a, 16) && !memcmp(f->vip.a, vip->a, 16);
 }
-
 
 /* Make room by dropping the oldest flow (first seen earliest), unless its SYN still awaits
  * judgment: the unanswered queue must never point at a reused slot. Linear probing needs
@@ -1050,8 +1150,8 @@ static bool flow_evict_oldest(nlb_tracker *t)
     if (t->frt[k].state == FS_PENDING)
         return false;
     size_t mask = t->fidx_cap - 1;
-    const nlb_flow_info *f = &t->fl[k];
-    size_t i = flow_hash(f->proto, &f->client, f->cport, &f->vip, f->vport) & mask;
+    const fcore *c = &t->core[k];
+    size_t i = flow_hash(c->key, c->cport, c->vport, c->proto) & mask;
     while ((uint32_t)t->fidx[i] != k + 1)
         i = (i + 1) & mask;
     for (size_t j = i;;) {
@@ -1075,8 +1175,10 @@ static bool flow_evict_oldest(nlb_tracker *t)
 static long flow_lookup(nlb_tracker *t, uint8_t proto, const nlb_ipaddr *cl, uint16_t cport,
                         const nlb_ipaddr *vip, uint16_t vport, bool create, bool *created)
 {
+    uint64_t key;
+    unsigned lf = flow_key(cl, vip, &key);
+    uint32_t h = flow_hash(key, cport, vport, proto);
     size_t mask = t->fidx_cap - 1;
-    uint32_t h = flow_hash(proto, cl, cport, vip, vport);
     *created = false;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint64_t v = t->fidx[i];
@@ -1091,6 +1193,13 @@ static long flow_lookup(nlb_tracker *t, uint8_t proto, const nlb_ipaddr *cl, uin
             /* Slots [0, n_fl) are always in use: the ring only turns when full. */
             size_t k = (t->fl_head + t->n_fl++) % t->fl_cap;
             t->fidx[i] = (uint64_t)h << 32 | (k + 1);
+            fcore *c = &t->core[k];
+            memset(c, 0, sizeof *c);
+            c->key = key;
+            c->cport = cport;
+            c->vport = vport;
+            c->proto = proto;
+            c->flags = (uint8_t)lf;
             nlb_flow_info *f = &t->fl[k];
             memset(f, 0, sizeof *f);
             f->proto = proto;
@@ -1103,9 +1212,12 @@ static long flow_lookup(nlb_tracker *t, uint8_t proto, const nlb_ipaddr *cl, uin
             *created = true;
             return (long)k;
         }
-        uint32_t slot = (uint32_t)v;
-        if ((uint32_t)(v >> 32) == h && flow_eq(&t->fl[slot - 1], proto, cl, cport, vip, vport))
-            return (long)slot - 1;
+        if ((uint32_t)(v >> 32) != h) continue;
+        uint32_t k = (uint32_t)v - 1;
+        const fcore *c = &t->core[k];
+        if (c->key == key && c->cport == cport && c->vport == vport && c->proto == proto &&
+            (c->flags & FC_LONG) == lf && (!lf || flow_eq(&t->fl[k], proto, cl, cport, vip, vport)))
+            return (long)k;
     }
 }
 
@@ -1171,9 +1283,9 @@ static void on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     int k;
     bool to_vip;
     if (pkt->ip_dst.family == 4) {
-        k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_dst));
+        k = vip_find(t, v4_of(&pkt->ip_dst));
         to_vip = k >= 0;
-        if (!to_vip) k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_src));
+        if (!to_vip) k = vip_find(t, v4_of(&pkt->ip_src));
     } else if (pkt->ip_dst.family == 6) {
         k = v6_find(t, pkt->ip_dst.a);
         to_vip = k >= 0;
@@ -1187,44 +1299,50 @@ static void on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     if (to_vip) {
         long i = flow_lookup(t, pkt->ip_proto, &pkt->ip_src, pkt->sport, &pkt->ip_dst, pkt->dport, true, &created);
         if (i < 0) return;
-        nlb_flow_info *f = &t->fl[i];
-        flow_rt *fr = &t->frt[i];
         if (created) {
+            nlb_flow_info *f = &t->fl[i];
             f->first_seen = ts;
-            fr->cl = (uint16_t)k;
-            predict(t, c, f, fr);
+            t->frt[i].cl = (uint16_t)k;
+            predict(t, c, f, &t->frt[i]);
             t->counts.vip_flows++;
             c->info.vip_flows++;
         }
-        f->last_seen = ts;
-        f->frames++;
+        fcore *fc = &t->core[i];
+        fc->last_seen = ts;
+        if (!++fc->frames) fc->frames_hi++;
         if (pkt->ip_proto == 6 && (pkt->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN) {
+            nlb_flow_info *f = &t->fl[i];
+            flow_rt *fr = &t->frt[i];
             f->syns++;
             if (fr->state == FS_UNANSWERED && fr->ep >= 0)
                 t->ep[fr->ep].syns++; /* clients keep retrying after the judgment */
             if (fr->state == FS_NONE && t->fl_cap) {
                 fr->state = FS_PENDING;
                 fr->syn_at = ts;
+                if (t->q_head == t->q_tail)
+                    t->q_due = ts + t->cfg.answer_timeout;
                 t->q[t->q_tail++ % t->fl_cap] = (uint32_t)i;
             }
         }
     } else {
         long i = flow_lookup(t, pkt->ip_proto, &pkt->ip_dst, pkt->dport, &pkt->ip_src, pkt->sport, false, &created);
         if (i < 0) return;
-        nlb_flow_info *f = &t->fl[i];
-        flow_rt *fr = &t->frt[i];
-        f->last_seen = ts;
-        f->frames++;
-        if (!f->answered) {
-            f->answered = true;
-            fr->answer_at = ts;
+        fcore *fc = &t->core[i];
+        fc->last_seen = ts;
+        if (!++fc->frames) fc->frames_hi++;
+        if (!(fc->flags & FC_ANSWERED)) {
+            fc->flags |= FC_ANSWERED;
+            t->fl[i].answered = true;
+            t->frt[i].answer_at = ts;
         }
-        if (!f->observed_host) {
+        if (!(fc->flags & FC_OBSERVED)) {
             unsigned o = observed_host(t, c, pkt);
             if (o) {
+                nlb_flow_info *f = &t->fl[i];
+                fc->flags |= FC_OBSERVED;
                 f->observed_host = (uint8_t)o;
                 if (f->rule >= 0)
-                    nlb_calib_observe(&c->calib[fr->slot], f->bin, (uint8_t)o);
+                    nlb_calib_observe(&c->calib[t->frt[i].slot], f->bin, (uint8_t)o);
             }
         }
     }
@@ -1241,11 +1359,17 @@ static void advance(nlb_tracker *t, nlb_usec now)
     }
     if (now < t->now) now = t->now; /* input is supposed to be in time order; never go back */
     t->now = now;
-    while (t->q_head != t->q_tail) {
-        size_t k = t->q[t->q_head % t->fl_cap];
-        if (t->frt[k].syn_at + t->cfg.answer_timeout >= now) break;
-        t->q_head++;
-        judge(t, k);
+    if (now > t->q_due) { /* the SYN at the head of the queue is due (cheap test per frame) */
+        t->q_due = INT64_MAX;
+        while (t->q_head != t->q_tail) {
+            size_t k = t->q[t->q_head % t->fl_cap];
+            if (t->frt[k].syn_at + t->cfg.answer_timeout >= now) {
+                t->q_due = t->frt[k].syn_at + t->cfg.answer_timeout;
+                break;
+            }
+            t->q_head++;
+            judge(t, k);
+        }
     }
     if (t->b_open && now - t->b_last > t->cfg.burst_window)
         close_burst(t);
@@ -1365,7 +1489,15 @@ const nlb_diag *nlb_tracker_diag(const nlb_tracker *t, size_t i) { return t && i
 size_t nlb_tracker_flow_count(const nlb_tracker *t) { return t ? t->n_fl : 0; }
 const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i)
 {
-    return t && i < t->n_fl ? &t->fl[(t->fl_head + i) % t->fl_cap] : NULL;
+    if (!t || i >= t->n_fl) return NULL;
+    size_t k = (t->fl_head + i) % t->fl_cap;
+    /* the per-frame fields live in t->core (see fcore): bring the public record up to date.
+     * Writing through const is legitimate here for the same reason as in nlb_tracker_event. */
+    nlb_flow_info *f = &((nlb_tracker *)t)->fl[k];
+    const fcore *c = &t->core[k];
+    f->last_seen = c->last_seen;
+    f->frames = (uint64_t)c->frames_hi << 32 | c->frames;
+    return f;
 }
 const nlb_model *nlb_tracker_model(const nlb_tracker *t) { return &t->cfg.model; }
 

@@ -149,6 +149,14 @@ static void add_trigger(sb *s, unsigned kind, unsigned host, nlb_usec gap)
         sb_add(s, "%s", trigger_text(kind));
 }
 
+size_t nlb_conv_trigger_format(const nlb_convergence *c, char *buf, size_t len)
+{
+    sb s = { buf, len, 0 };
+    if (c)
+        add_trigger(&s, c->trigger, c->trigger_host, c->trigger_gap);
+    return sb_done(&s);
+}
+
 size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
 {
     sb s = { buf, len, 0 };

@@ -14,6 +14,30 @@ static void worse(nlb_packet *pkt, nlb_status s, nlb_field f)
     }
 }
 
+/* nlb_mac_classify (mac.c) for the per-frame path, inlined: out lies in the head of pkt, already
+ * zeroed, so only what differs from "not a cluster form" is stored. Same rules, same order as
+ * mac.c (test_cluster's test_frame_mac_forms compares the two over every first two octets). */
+static inline void classify(const uint8_t m[6], nlb_mac_info *out)
+{
+    if (m[0] == 0x02 && m[1] == 0xBF) {
+        out->kind = NLB_MAC_UNICAST;
+    } else if (m[0] == 0x02 && m[1] >= 1 && m[1] <= 32) {
+        out->kind = NLB_MAC_MASKED;
+        out->priority = m[1];
+    } else if (m[0] == 0x03 && m[1] == 0xBF) {
+        out->kind = NLB_MAC_MULTICAST;
+    } else {
+        if (m[0] == 0x01 && m[1] == 0x00 && m[2] == 0x5E && m[3] == 0x7F) {
+            out->kind = NLB_MAC_IGMP;
+            out->vip = (uint32_t)m[4] << 8 | m[5];
+            out->vip_mask = 0xFFFFu;
+        }
+        return;
+    }
+    out->vip = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
+    out->vip_mask = 0xFFFFFFFFu;
+}
+
 static bool is_vlan_tpid(uint16_t t)
 {
     return t == 0x8100 || t == 0x88A8 || t == 0x9100;
@@ -144,8 +168,8 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
                 pkt->has_dst = true;
                 nlb_rd_bytes(&r, 0, pkt->dst, 6);
                 nlb_rd_bytes(&r, 6, pkt->src, 6);
-                nlb_mac_classify(pkt->src, &pkt->src_mac);
-                nlb_mac_classify(pkt->dst, &pkt->dst_mac);
+                classify(pkt->src, &pkt->src_mac);
+                classify(pkt->dst, &pkt->dst_mac);
             }
             return;
         }
@@ -181,9 +205,9 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
         worse(pkt, NLB_MALFORMED, NLB_F_LINKTYPE);
         return;
     }
-    nlb_mac_classify(pkt->src, &pkt->src_mac);
+    classify(pkt->src, &pkt->src_mac);
     if (pkt->has_dst)
-        nlb_mac_classify(pkt->dst, &pkt->dst_mac);
+        classify(pkt->dst, &pkt->dst_mac);
 
     while (is_vlan_tpid(type)) {
         if (!nlb_rd_has(&r, off, 4)) {

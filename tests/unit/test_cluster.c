@@ -1137,6 +1137,75 @@ static void test_config_and_limits(void)
     hb_full(1, T0 + 1, &(hbopt){ .vip = VIP + 256 });
     CU_ASSERT_EQUAL(nlb_tracker_cluster_count(T), 1u);
     CU_ASSERT_PTR_NULL(nlb_tracker_cluster(T, 1));
+    CU_ASSERT_EQUAL(nlb_tracker_counts(T)->clusters_dropped, 1u);
+    nlb_tracker_free(T);
+}
+
+/* frame.c classifies MACs inline on the per-frame path: it must agree with nlb_mac_classify
+ * for every form (all first two octets, with and without the IGMP prefix). */
+static bool same_mac_info(const nlb_mac_info *a, const nlb_mac_info *b)
+{
+    return a->kind == b->kind && a->vip == b->vip && a->vip_mask == b->vip_mask && a->priority == b->priority &&
+           a->confirmed == b->confirmed;
+}
+
+static void test_frame_mac_forms(void)
+{
+    static nlb_packet p;
+    uint8_t f[60];
+    unsigned bad = 0;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            for (unsigned igmp = 0; igmp < 2; igmp++) {
+                uint8_t m[6] = { (uint8_t)a, (uint8_t)b, igmp ? 0x5E : 0x0A, igmp ? 0x7F : 0x14, 0x1E, 0x28 };
+                memset(f, 0, sizeof f);
+                memcpy(f, m, 6);     /* destination */
+                memcpy(f + 6, m, 6); /* source */
+                f[12] = 0x08; /* IPv4 ethertype, empty payload: only the link layer matters */
+                nlb_packet_decode(NLB_LINK_ETHERNET, f, 14, 14, &p);
+                nlb_mac_info want;
+                nlb_mac_classify(m, &want);
+                bad += !same_mac_info(&p.src_mac, &want) + !same_mac_info(&p.dst_mac, &want);
+                /* a frame cut after the addresses classifies them too */
+                nlb_packet_decode(NLB_LINK_ETHERNET, f, 12, 60, &p);
+                bad += !same_mac_info(&p.src_mac, &want) + !same_mac_info(&p.dst_mac, &want);
+            }
+    CU_ASSERT_EQUAL(bad, 0u);
+}
+
+/* counts.clusters_dropped (issue 8): each VIP refused for want of room counts once, however
+ * many frames name it; 10000 distinct cluster IPs stay cheap (no quadratic blow-up). */
+static void test_clusters_dropped(void)
+{
+    nlb_tracker_config cfg;
+    nlb_tracker_config_default(&cfg);
+    cfg.max_clusters = 2;
+    cfg.max_flows = 16;
+    T = nlb_tracker_new(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(T);
+    for (unsigned round = 0; round < 3; round++)
+        for (uint32_t v = 0; v < 5; v++)
+            hb_full(1, T0 + round * SEC + v, &(hbopt){ .vip = VIP + 256 * v });
+    CU_ASSERT_EQUAL(nlb_tracker_cluster_count(T), 2u);
+    CU_ASSERT_EQUAL(nlb_tracker_counts(T)->clusters_dropped, 3u);
+    /* a cluster kept is never counted, nor is a look-alike that names no VIP */
+    hb_full(2, T0 + 4 * SEC, &(hbopt){ .vip = VIP });
+    CU_ASSERT_EQUAL(nlb_tracker_counts(T)->clusters_dropped, 3u);
+    nlb_tracker_finish(T);
+    CU_ASSERT_EQUAL(nlb_tracker_counts(T)->clusters_dropped, 3u);
+    nlb_tracker_free(T);
+
+    /* 10000 distinct cluster IPs, each twice, into the default 64 clusters */
+    nlb_tracker_config_default(&cfg);
+    cfg.max_flows = 16;
+    T = nlb_tracker_new(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(T);
+    for (unsigned round = 0; round < 2; round++)
+        for (uint32_t v = 0; v < 10000; v++)
+            hb_full(1, T0 + round * SEC + v, &(hbopt){ .vip = 0x0B000000u + v * 7u });
+    nlb_tracker_finish(T);
+    CU_ASSERT_EQUAL(nlb_tracker_cluster_count(T), 64u);
+    CU_ASSERT_EQUAL(nlb_tracker_counts(T)->clusters_dropped, 10000u - 64u);
     nlb_tracker_free(T);
 }
 
@@ -1249,6 +1318,7 @@ int main(void)
                NLBT(test_multicast_and_igmp), NLBT(test_truncated), NLBT(test_lookalikes),
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),
                NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch),
-               NLBT(test_config_and_limits));
+               NLBT(test_config_and_limits), NLBT(test_clusters_dropped),
+               NLBT(test_frame_mac_forms));
     return nlbt_run();
 }

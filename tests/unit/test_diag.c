@@ -8,6 +8,7 @@
 
 #define VIP 0x0A141E28u
 #define SEC INT64_C(1000000)
+#define MS INT64_C(1000)
 #define T0 ((INT64_C(1699920000) + 86400 + 5 * 3600 + 42 * 60 + 7) * SEC) /* 05:42:07 UTC */
 
 static void test_codes(void)
@@ -234,10 +235,54 @@ static void test_event_format(void)
     }
 }
 
+/* nlb_conv_trigger_format: the words inside a convergence_start event's parentheses (issue 8). */
+static void test_conv_trigger_format(void)
+{
+    char b[128], ev[256], want[160];
+    nlb_convergence c;
+    memset(&c, 0, sizeof c);
+    c.start = T0;
+    c.trigger_host = 3;
+    c.trigger = NLB_CONV_TRIGGER_SILENCE;
+    c.trigger_gap = 5 * SEC;
+    CU_ASSERT_EQUAL(nlb_conv_trigger_format(&c, b, sizeof b), strlen(b));
+    CU_ASSERT_STRING_EQUAL(b, "host 3 silent 5.0 s");
+    /* the same text as the event's, for every trigger kind, with and without a host */
+    nlb_event e;
+    memset(&e, 0, sizeof e);
+    e.kind = NLB_EV_CONVERGENCE_START;
+    e.vip = VIP;
+    for (unsigned host = 0; host <= 32; host += 32)
+        for (unsigned k = NLB_CONV_TRIGGER_UNKNOWN; k <= NLB_CONV_TRIGGER_MAP + 1; k++) {
+            c.trigger_host = (uint8_t)host;
+            c.trigger = (uint8_t)k;
+            c.trigger_gap = 2500 * MS;
+            e.host = (uint8_t)host;
+            e.count = k;
+            e.duration = c.trigger_gap;
+            nlb_event_format(&e, ev, sizeof ev);
+            nlb_conv_trigger_format(&c, b, sizeof b);
+            snprintf(want, sizeof want, "10.20.30.40 started converging (%s)", b);
+            CU_ASSERT_STRING_EQUAL(ev, want);
+        }
+    c.trigger_host = 2;
+    c.trigger = NLB_CONV_TRIGGER_JOIN;
+    nlb_conv_trigger_format(&c, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, "host 2 joined");
+    /* bounded and always terminated */
+    char tiny[6];
+    CU_ASSERT_EQUAL(nlb_conv_trigger_format(&c, tiny, sizeof tiny), 5u);
+    CU_ASSERT_STRING_EQUAL(tiny, "host ");
+    CU_ASSERT_EQUAL(nlb_conv_trigger_format(&c, tiny, 0), 0u);
+    CU_ASSERT_EQUAL(nlb_conv_trigger_format(NULL, b, sizeof b), 0u);
+    CU_ASSERT_STRING_EQUAL(b, "");
+}
+
 int main(void)
 {
     CU_initialize_registry();
     NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_hosts_str), NLBT(test_time_str),
-               NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format));
+               NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format),
+               NLBT(test_conv_trigger_format));
     return nlbt_run();
 }

@@ -151,6 +151,9 @@ typedef struct nlb_counts {
     uint64_t frames, heartbeats, heartbeats_extended, foreign_886f, garp, rarp;
     uint64_t cluster_mac_as_source, vip_flows, truncated, malformed;
     uint64_t flows_evicted, events_dropped, diags_dropped;
+    /* added for issue 8 */
+    uint64_t clusters_dropped; /* distinct VIPs refused because max_clusters was reached, each counted once
+                                  * (exact up to 12288 of them, a lower bound beyond) */
 } nlb_counts;
 
 typedef struct nlb_ownership_summary {
@@ -214,7 +217,9 @@ size_t nlb_tracker_diag_count(const nlb_tracker *t);
 const nlb_diag *nlb_tracker_diag(const nlb_tracker *t, size_t i);
 /* Number of VIP flows in the table. */
 size_t nlb_tracker_flow_count(const nlb_tracker *t);
-/* Flow i in order of first appearance. */
+/* Flow i in order of first appearance. Its last_seen and frames are those at the time of the
+ * call (the tracker keeps them elsewhere while feeding): after feeding more frames, call again
+ * rather than re-reading an earlier pointer. */
 const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i);
 /* Predicted vs observed owner summary. */
 nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t);
@@ -231,6 +236,10 @@ const char *nlb_mode_name(nlb_mode m);
 const char *nlb_event_kind_key(nlb_event_kind k);
 /* One-line plain-language detail of an event into buf; returns strlen. */
 size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len);
+/* What started a convergence episode, in the words nlb_event_format uses inside a convergence_start
+ * event's parentheses ("host 3 silent 5.0 s", "host 2 joined", ...) into buf; returns strlen.
+ * Added for issue 8. */
+size_t nlb_conv_trigger_format(const nlb_convergence *c, char *buf, size_t len);
 
 #ifdef __cplusplus
 }
