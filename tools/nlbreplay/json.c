@@ -22,6 +22,7 @@ typedef struct jw {
     int depth;
     bool first[JW_MAX_DEPTH];
     int inline_from; /* depth from which containers stay on one line; 0 = none */
+    bool one_line;   /* live JSON lines: the whole document on one line, whatever inline_from says */
     size_t len;
     char buf[JW_BUF];
 } jw;
@@ -134,7 +135,7 @@ static void jw_sep(jw *w, const char *key)
     if (w->depth > 0) {
         if (!w->first[w->depth])
             putc_(w, ',');
-        if (w->inline_from && w->depth >= w->inline_from) {
+        if (w->one_line || (w->inline_from && w->depth >= w->inline_from)) {
             if (!w->first[w->depth])
                 putc_(w, ' ');
         } else {
@@ -162,7 +163,7 @@ static void jw_open(jw *w, const char *key, char c)
 static void jw_close(jw *w, char c)
 {
     bool empty = w->first[w->depth];
-    bool inl = w->inline_from && w->depth >= w->inline_from;
+    bool inl = w->one_line || (w->inline_from && w->depth >= w->inline_from);
     w->depth--;
     if (!empty && !inl)
         indent(w, 2 * w->depth);
@@ -299,6 +300,12 @@ static void write_inputs(jw *w, const rp_run *r)
             jw_str(w, NULL, in->notes[k]);
         jw_end_arr(w);
         jw_uint(w, "reordered_frames", in->reordered);
+        if (in->live) {
+            /* "file" holds the interface name; these say so and what the kernel lost. */
+            jw_bool(w, "live", true);
+            jw_uint(w, "dropped_frames", in->dropped);
+            jw_uint(w, "interface_dropped_frames", in->ifdropped);
+        }
         jw_end_obj(w);
     }
     jw_end_arr(w);
@@ -486,60 +493,90 @@ static void write_ownership(jw *w, const rp_run *r)
     jw_end_obj(w);
 }
 
+/* One event object; the file report's "events" entries and the live JSON lines share it. */
+static void write_event(jw *w, const nlb_event *ev, const char *record)
+{
+    char det[512];
+    nlb_event_format(ev, det, sizeof det);
+    jw_obj(w, NULL);
+    if (record)
+        jw_str(w, "record", record);
+    jw_usec(w, "time", ev->time);
+    jw_str(w, "kind", nlb_event_kind_key(ev->kind));
+    jw_str(w, "detail", det);
+    if (ev->vip)
+        jw_ip4(w, "vip", ev->vip);
+    if (ev->host)
+        jw_uint(w, "host", ev->host);
+    /* The numeric fields mean different things per kind (cluster.h); name them. */
+    switch (ev->kind) {
+    case NLB_EV_HOST_JOINED:
+        jw_ip4(w, "dedicated_ip", ev->count);
+        break;
+    case NLB_EV_HOST_SILENT:
+    case NLB_EV_HOST_BACK:
+    case NLB_EV_CONVERGENCE_END:
+        jw_usec(w, "duration", ev->duration);
+        break;
+    case NLB_EV_FAILOVER_BURST:
+        jw_uint(w, "macs", ev->count);
+        jw_hosts(w, "not_announced", ev->hosts_mask);
+        jw_usec(w, "duration", ev->duration);
+        jw_mac(w, "first_mac", ev->mac);
+        break;
+    case NLB_EV_CLUSTER_MAC_AS_SOURCE:
+        jw_mac(w, "mac", ev->mac);
+        jw_uint(w, "frames", ev->count);
+        break;
+    case NLB_EV_VIP_UNANSWERED:
+        jw_uint(w, "port", ev->port);
+        jw_uint(w, "connections", ev->count);
+        jw_hosts(w, "predicted_owners_emulated", ev->hosts_mask);
+        jw_usec(w, "duration", ev->duration);
+        break;
+    case NLB_EV_MAP_CHANGED:
+        jw_uint(w, "rule_slots", ev->count);
+        break;
+    default:
+        break;
+    }
+    jw_end_obj(w);
+}
+
 static void write_events(jw *w, const rp_run *r)
 {
     size_t n = nlb_tracker_event_count(r->t);
     int save = w->inline_from;
     jw_arr(w, "events");
     for (size_t i = 0; i < n; i++) {
-        const nlb_event *ev = nlb_tracker_event(r->t, i);
-        char det[512];
-        nlb_event_format(ev, det, sizeof det);
         w->inline_from = w->depth + 1;
-        jw_obj(w, NULL);
-        jw_usec(w, "time", ev->time);
-        jw_str(w, "kind", nlb_event_kind_key(ev->kind));
-        jw_str(w, "detail", det);
-        if (ev->vip)
-            jw_ip4(w, "vip", ev->vip);
-        if (ev->host)
-            jw_uint(w, "host", ev->host);
-        /* The numeric fields mean different things per kind (cluster.h); name them. */
-        switch (ev->kind) {
-        case NLB_EV_HOST_JOINED:
-            jw_ip4(w, "dedicated_ip", ev->count);
-            break;
-        case NLB_EV_HOST_SILENT:
-        case NLB_EV_HOST_BACK:
-        case NLB_EV_CONVERGENCE_END:
-            jw_usec(w, "duration", ev->duration);
-            break;
-        case NLB_EV_FAILOVER_BURST:
-            jw_uint(w, "macs", ev->count);
-            jw_hosts(w, "not_announced", ev->hosts_mask);
-            jw_usec(w, "duration", ev->duration);
-            jw_mac(w, "first_mac", ev->mac);
-            break;
-        case NLB_EV_CLUSTER_MAC_AS_SOURCE:
-            jw_mac(w, "mac", ev->mac);
-            jw_uint(w, "frames", ev->count);
-            break;
-        case NLB_EV_VIP_UNANSWERED:
-            jw_uint(w, "port", ev->port);
-            jw_uint(w, "connections", ev->count);
-            jw_hosts(w, "predicted_owners_emulated", ev->hosts_mask);
-            jw_usec(w, "duration", ev->duration);
-            break;
-        case NLB_EV_MAP_CHANGED:
-            jw_uint(w, "rule_slots", ev->count);
-            break;
-        default:
-            break;
-        }
-        jw_end_obj(w);
+        write_event(w, nlb_tracker_event(r->t, i), NULL);
         w->inline_from = save;
     }
     jw_end_arr(w);
+}
+
+/* One diagnostic object; shared like write_event. */
+static void write_diag(jw *w, const nlb_diag *d, const char *record)
+{
+    char msg[1024];
+    nlb_diag_format(d, msg, sizeof msg);
+    jw_obj(w, NULL);
+    if (record)
+        jw_str(w, "record", record);
+    jw_str(w, "code", nlb_diag_code_str(d->code));
+    jw_str(w, "severity", nlb_severity_name(d->severity));
+    jw_usec(w, "time", d->time);
+    jw_str(w, "message", msg);
+    if (d->vip)
+        jw_ip4(w, "vip", d->vip);
+    if (d->hosts_mask)
+        jw_hosts(w, "hosts", d->hosts_mask);
+    if (d->duration)
+        jw_usec(w, "duration", d->duration);
+    if (d->port)
+        jw_uint(w, "port", d->port);
+    jw_end_obj(w);
 }
 
 static void write_diags(jw *w, const rp_run *r)
@@ -549,35 +586,23 @@ static void write_diags(jw *w, const rp_run *r)
     int save = w->inline_from;
     jw_arr(w, "diagnostics");
     for (size_t i = 0; i < n; i++) {
-        char msg[1024];
-        nlb_diag_format(d[i], msg, sizeof msg);
         w->inline_from = w->depth + 1;
-        jw_obj(w, NULL);
-        jw_str(w, "code", nlb_diag_code_str(d[i]->code));
-        jw_str(w, "severity", nlb_severity_name(d[i]->severity));
-        jw_usec(w, "time", d[i]->time);
-        jw_str(w, "message", msg);
-        if (d[i]->vip)
-            jw_ip4(w, "vip", d[i]->vip);
-        if (d[i]->hosts_mask)
-            jw_hosts(w, "hosts", d[i]->hosts_mask);
-        if (d[i]->duration)
-            jw_usec(w, "duration", d[i]->duration);
-        if (d[i]->port)
-            jw_uint(w, "port", d[i]->port);
-        jw_end_obj(w);
+        write_diag(w, d[i], NULL);
         w->inline_from = save;
     }
     jw_end_arr(w);
     free(d);
 }
 
-int rp_write_json(const rp_run *r, FILE *f)
+static int write_json(const rp_run *r, FILE *f, bool one_line)
 {
     static jw w; /* large buffer: not on the stack */
     memset(&w, 0, offsetof(jw, buf));
     w.f = f;
+    w.one_line = one_line;
     jw_obj(&w, NULL);
+    if (one_line)
+        jw_str(&w, "record", "report");
     jw_uint(&w, "schema", 1);
     write_model(&w, r);
     write_inputs(&w, r);
@@ -585,6 +610,8 @@ int rp_write_json(const rp_run *r, FILE *f)
     if (r->opt.filter)
         jw_str(&w, "filter", r->opt.filter);
     jw_bool(&w, "stopped_by_count", r->opt.count && r->fed >= r->opt.count);
+    if (r->opt.iface)
+        jw_str(&w, "stopped_by", r->stop_reason ? r->stop_reason : "unknown");
     if (r->fed) {
         jw_usec(&w, "first_frame", r->first_ts);
         jw_usec(&w, "last_frame", r->last_ts);
@@ -602,4 +629,34 @@ int rp_write_json(const rp_run *r, FILE *f)
     putc_(&w, '\n');
     jw_flush(&w);
     return ferror(f) ? -1 : 0;
+}
+
+int rp_write_json(const rp_run *r, FILE *f)
+{
+    /* Live capture streams JSON lines: its final report must be one line as well. */
+    return write_json(r, f, r->opt.iface != NULL);
+}
+
+/* Live JSON lines: one event or diagnostic per line, with the keys of the report's entries
+ * and a "record" key saying which it is. */
+void rp_json_event_line(FILE *f, const nlb_event *ev)
+{
+    static jw w;
+    memset(&w, 0, offsetof(jw, buf));
+    w.f = f;
+    w.one_line = true;
+    write_event(&w, ev, "event");
+    putc_(&w, '\n');
+    jw_flush(&w);
+}
+
+void rp_json_diag_line(FILE *f, const nlb_diag *d)
+{
+    static jw w;
+    memset(&w, 0, offsetof(jw, buf));
+    w.f = f;
+    w.one_line = true;
+    write_diag(&w, d, "diagnostic");
+    putc_(&w, '\n');
+    jw_flush(&w);
 }

@@ -24,13 +24,23 @@ static void usage(FILE *f)
 {
     fputs("Usage: nlbreplay [options] FILE... [-- FILTER]\n"
           "       nlbreplay [options] -r FILE [-r FILE]... [FILTER]\n"
-          "Replay pcap/pcapng captures (\"-\" = stdin) through the NLB tracker and report\n"
-          "clusters, hosts, failovers, unanswered VIP flows and diagnostics. FILTER is a\n"
-          "pcap-filter(7) expression applied to every input.\n"
+          "       nlbreplay [options] -i IFACE [-w FILE] [FILTER]\n"
+          "Replay pcap/pcapng captures (\"-\" = stdin), or capture live on IFACE, through the\n"
+          "NLB tracker and report clusters, hosts, failovers, unanswered VIP flows and\n"
+          "diagnostics. FILTER is a pcap-filter(7) expression applied to every input.\n"
           "\n"
           "Input:\n"
           "  -r FILE              read FILE (repeatable); other words are then the FILTER\n"
           "  -c N                 stop after N frames (all inputs together)\n"
+          "Live capture (needs CAP_NET_RAW, and CAP_NET_ADMIN for promiscuous mode):\n"
+          "  -i IFACE             capture on IFACE (promiscuous); other words are the FILTER;\n"
+          "                       on a terminal a watch screen refreshed every second, else\n"
+          "                       one line per event and diagnostic as they arise; Ctrl-C\n"
+          "                       (SIGINT/SIGTERM) stops and prints the final report\n"
+          "  -w FILE              also save the captured frames to FILE (pcap)\n"
+          "  --duration S         stop after S seconds\n"
+          "  --alert-cmd CMD      run CMD with /bin/sh once per new error diagnostic, with\n"
+          "                       NLB_CODE, NLB_SEVERITY, NLB_MESSAGE and NLB_TIME set\n"
           "Cluster knowledge and model (ownership is an EMULATION, not the Windows hash):\n"
           "  --vip A.B.C.D        a cluster IP known to you (repeatable, up to 16)\n"
           "  --rules FILE         port rules (format in nlbreplay(1))\n"
@@ -348,6 +358,11 @@ static inline void feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *cloc
     r->fed++;
 }
 
+void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
+{
+    feed(r, in, pkt, clock);
+}
+
 static void replay(rp_run *r)
 {
     static nlb_packet pkt; /* large (heartbeat maps): reused, never on the stack per frame */
@@ -432,7 +447,7 @@ static char *join_words(char **w, int n)
 
 enum {
     O_VIP = 256, O_RULES, O_AFFINITY, O_BINS, O_PERIOD, O_TOLERANCE, O_WITHOUT, O_FORMAT, O_FLOWS,
-    O_EVENTS, O_SVG, O_FAILON, O_MAXFLOWS
+    O_EVENTS, O_SVG, O_FAILON, O_MAXFLOWS, O_DURATION, O_ALERT
 };
 
 static int run_main(int argc, char **argv, rp_run *R)
@@ -451,6 +466,8 @@ static int run_main(int argc, char **argv, rp_run *R)
         {"events", no_argument, NULL, O_EVENTS},
         {"svg", required_argument, NULL, O_SVG},
         {"fail-on", required_argument, NULL, O_FAILON},
+        {"duration", required_argument, NULL, O_DURATION},
+        {"alert-cmd", required_argument, NULL, O_ALERT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -478,7 +495,7 @@ static int run_main(int argc, char **argv, rp_run *R)
     int cli_affinity = -1;
     unsigned cli_bins = 0;
     opterr = 0;
-    while ((c = getopt_long(nopt, argv, ":r:c:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(nopt, argv, ":r:c:qhVi:w:", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': rfiles[n_rfiles++] = optarg; break;
         case 'c':
@@ -487,6 +504,29 @@ static int run_main(int argc, char **argv, rp_run *R)
             o->count = v;
             break;
         case 'q': o->quiet = true; break;
+        case 'i':
+            if (o->iface)
+                return usage_error("-i: one interface per run (%s is a second one)", optarg);
+            if (!*optarg)
+                return usage_error("%s", "-i wants an interface name");
+            o->iface = optarg;
+            break;
+        case 'w': o->write_file = optarg; break;
+        case O_DURATION: {
+            char *end;
+            errno = 0;
+            double d = strtod(optarg, &end);
+            /* a year is far beyond any troubleshooting session and keeps the arithmetic exact */
+            if (errno || end == optarg || *end || !(d > 0) || d > 366.0 * 86400)
+                return usage_error("--duration wants a number of seconds > 0, not '%s'", optarg);
+            o->duration = d;
+            break;
+        }
+        case O_ALERT:
+            if (!*optarg)
+                return usage_error("%s", "--alert-cmd wants a command");
+            o->alert_cmd = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         case 'V':
             printf("nlbreplay (nlbproto) %s\n%s\n", NLBPROTO_VERSION, pcap_lib_version());
@@ -558,7 +598,23 @@ static int run_main(int argc, char **argv, rp_run *R)
     size_t n_files;
     char **fw = argv + optind;
     int n_fw = nopt - optind;
-    if (n_rfiles) {
+    if (o->iface) {
+        /* tcpdump habit: -i IFACE and the remaining words are the filter ("--" optional). */
+        if (n_rfiles)
+            return usage_error("-i captures live; read files without -i (-r %s)", rfiles[0]);
+        if (dd >= 0 && n_fw > 0)
+            return usage_error("with -i, the words after the options are the filter; '%s' is before '--'", fw[0]);
+        if (dd >= 0) {
+            fw = argv + dd + 1;
+            n_fw = argc - dd - 1;
+        }
+        if (n_fw > 0)
+            o->filter = join_words(fw, n_fw);
+        static const char *live_name[1];
+        live_name[0] = o->iface;
+        files = live_name;
+        n_files = 1;
+    } else if (n_rfiles) {
         files = rfiles;
         n_files = n_rfiles;
         if (dd >= 0 && n_fw > 0)
@@ -574,6 +630,14 @@ static int run_main(int argc, char **argv, rp_run *R)
         n_files = (size_t)n_fw;
         if (dd >= 0 && argc - dd - 1 > 0)
             o->filter = join_words(argv + dd + 1, argc - dd - 1);
+    }
+    if (!o->iface) {
+        if (o->write_file)
+            return usage_error("-w %s saves a live capture: it needs -i IFACE", o->write_file);
+        if (o->duration > 0)
+            return usage_error("%s", "--duration limits a live capture: it needs -i IFACE");
+        if (o->alert_cmd)
+            return usage_error("%s", "--alert-cmd watches a live capture: it needs -i IFACE");
     }
     if (n_files == 0)
         return usage_error("%s", "no capture file given (use '-' for stdin)");
@@ -620,20 +684,30 @@ static int run_main(int argc, char **argv, rp_run *R)
         return EXIT_USAGE;
     R->n_inputs = n_files;
     size_t n_open = 0;
-    for (size_t i = 0; i < n_files; i++) {
+    for (size_t i = 0; i < n_files && !o->iface; i++) {
         R->inputs[i].name = files[i];
         open_input(R, &R->inputs[i]);
         n_open += R->inputs[i].opened;
     }
+    if (o->iface) {
+        R->inputs[0].name = o->iface;
+        R->inputs[0].live = true;
+        int lrc = rp_live(R);
+        if (lrc != 0)
+            return lrc; /* could not start: nothing to report, the reason is on stderr */
+        n_open = 1;
+    }
     /* Reports can be large (a json line per flow): write them in big blocks. */
     static char outbuf[1 << 20];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    if (!o->iface) /* live output was line buffered from the start (live.c) */
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     int status = 0;
     if (n_open == 0) {
         /* Nothing to report on: the errors above said why. */
         status = EXIT_USAGE;
     } else {
-        replay(R);
+        if (!o->iface)
+            replay(R);
         nlb_tracker_finish(R->t);
         int wr = 0;
         switch (o->format) {

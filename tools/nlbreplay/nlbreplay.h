@@ -47,6 +47,9 @@ typedef struct rp_input {
     char errors[RP_MAX_INPUT_ERRORS][RP_MSG];
     unsigned n_notes;
     char notes[RP_MAX_NOTES][RP_MSG]; /* non-fatal: malformed frames, odd headers */
+    /* live capture (-i): name is the interface; drops as pcap_stats() reports them */
+    bool live;
+    uint64_t dropped, ifdropped;
 } rp_input;
 
 /* Heartbeat times of one host, only gathered for --svg. */
@@ -66,6 +69,11 @@ typedef struct rp_options {
     const char *rules_file;
     const char *filter;          /* BPF expression, NULL = none */
     bool colour;
+    /* live capture (-i) */
+    const char *iface;
+    const char *write_file;      /* -w */
+    const char *alert_cmd;       /* --alert-cmd */
+    double duration;             /* --duration seconds, 0 = until a signal */
 } rp_options;
 
 typedef struct rp_run {
@@ -85,6 +93,7 @@ typedef struct rp_run {
      * without_host stays 0, otherwise its predictions would already exclude the host and the
      * what-if would compare the what-if with itself. */
     uint8_t whatif_host;    /* "" or the BPF expression, shown in reports */
+    const char *stop_reason;     /* live: "duration", "count", "signal" or "error" */
 } rp_run;
 
 /* Writers; each returns 0, or -1 when the output could not be written. */
@@ -92,6 +101,19 @@ int rp_write_text(const rp_run *r, FILE *out);
 int rp_write_json(const rp_run *r, FILE *out);
 int rp_write_csv(const rp_run *r, FILE *out);
 int rp_write_svg(const rp_run *r, const char *path);
+
+/* Live capture (live.c): the frames of r->inputs[0] (an interface) until a stop; returns 0, or
+ * EXIT 2 when the capture could not start (the message is already on stderr). */
+int rp_live(rp_run *r);
+/* The file-mode feeding step, shared with live capture. */
+void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock);
+/* Live output: one line per event / diagnostic as they arise. */
+void rp_json_event_line(FILE *f, const nlb_event *ev);
+void rp_json_diag_line(FILE *f, const nlb_diag *d);
+void rp_text_event_line(FILE *f, const nlb_event *ev);
+void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour);
+/* Live watch screen (stdout is a terminal): the state at tracker time now, fitting rows x cols. */
+void rp_watch_screen(const rp_run *r, FILE *f, nlb_usec now, double running_s, unsigned rows, unsigned cols);
 
 /* Small helpers shared by the writers. */
 /* Diagnostics sorted most severe first, then by time; caller frees. */

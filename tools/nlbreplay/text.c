@@ -109,9 +109,18 @@ static void write_inputs(const tx *x, const rp_run *r)
         fprintf(f, "filter: %s\n", r->filter_note);
     if (r->opt.count && r->fed >= r->opt.count)
         fprintf(f, "stopped after %llu frames (-c)\n", (unsigned long long)r->fed);
+    if (r->opt.iface && r->stop_reason && strcmp(r->stop_reason, "count") != 0)
+        fprintf(f, "live capture stopped by %s\n", !strcmp(r->stop_reason, "duration") ? "--duration"
+                                                    : !strcmp(r->stop_reason, "signal") ? "a signal"
+                                                    : "an error (below)");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const rp_input *in = &r->inputs[i];
         const char *name = strcmp(in->name, "-") ? in->name : "(stdin)";
+        char live_name[96];
+        if (in->live) {
+            snprintf(live_name, sizeof live_name, "%s (live)", in->name);
+            name = live_name;
+        }
         if (in->opened) {
             char line[RP_MSG + 64];
             int n = snprintf(line, sizeof line, "  %s: %s, %llu frames", name, in->linkname,
@@ -124,7 +133,11 @@ static void write_inputs(const tx *x, const rp_run *r)
             if (in->malformed)
                 n += snprintf(line + n, sizeof line - (size_t)n, ", %llu malformed", (unsigned long long)in->malformed);
             if (in->reordered)
-                snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
+                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
+            /* A live capture that lost frames is a partial view: say so next to the count. */
+            if (in->live)
+                snprintf(line + n, sizeof line - (size_t)n, ", %llu dropped by the kernel, %llu by the interface",
+                         (unsigned long long)in->dropped, (unsigned long long)in->ifdropped);
             wrap(f, line, 0, 4);
         } else {
             fprintf(f, "  %s: not read\n", name);
@@ -376,4 +389,25 @@ int rp_write_text(const rp_run *r, FILE *f)
     if (r->opt.flows)
         write_flows(&x, r);
     return ferror(f) ? -1 : 0;
+}
+
+/* Live lines (stdout not a terminal): one line each, never wrapped, so they grep and log well. */
+void rp_text_event_line(FILE *f, const nlb_event *ev)
+{
+    char ts[16], det[512];
+    nlb_event_format(ev, det, sizeof det);
+    fprintf(f, "%s %-7s %s\n", nlb_time_str(ev->time, ts), "event", det);
+}
+
+void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour)
+{
+    char ts[16], msg[1024];
+    nlb_diag_format(d, msg, sizeof msg);
+    const char *sev = nlb_severity_name(d->severity);
+    fprintf(f, "%s ", nlb_time_str(d->time, ts));
+    if (colour)
+        fprintf(f, "%s%-7s\033[0m", sev_colour(d->severity), sev);
+    else
+        fprintf(f, "%-7s", sev);
+    fprintf(f, " %s %s\n", nlb_diag_code_str(d->code), msg);
 }
