@@ -13,6 +13,8 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 #include <wiretap/wtap.h>
+#include <wsutil/bits_ctz.h>
+#include <wsutil/pint.h>
 #include <wsutil/report_message.h>
 #include <wsutil/utf8_entities.h>
 
@@ -179,14 +181,23 @@ typedef struct {
     guint32 trunc_n, trunc_mask;           /* truncated heartbeats so far, and whose */
     guint32 cms_n, marp_n;                 /* cluster MAC as source / multicast ARP frames so far */
     nlb_usec cms_since, marp_since;
+    guint32 hb_mask;                       /* hosts[] that sent a heartbeat (bit p-1 = priority p) */
+    guint32 maps_gen;                      /* bumped when a host's maps, map count or rule count change */
+    /* ann_flow's owners from the live hosts' heartbeat maps, per slot, valid while the live set
+     * (fm_mask) and maps_gen (fm_gen) are unchanged: rebuilt a few times a second, not per frame. */
+    guint32 fm_mask[NLB_MAX_RULES], fm_gen[NLB_MAX_RULES];
+    gboolean fm_all[NLB_MAX_RULES];        /* every live host had captured maps covering the slot */
+    nlb_binmap fm[NLB_MAX_RULES];
 } plug_cluster;
 
 static wmem_map_t *g_clusters;   /* vip -> plug_cluster, wmem_file_scope */
 static wmem_array_t *g_vips;     /* known VIPs (preferences first, then heartbeats) */
+static plug_cluster *g_last_cluster; /* last one cluster_get found: most frames name the same VIP */
 
 static void nlb_init(void)
 {
     g_clusters = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    g_last_cluster = NULL;
     g_vips = wmem_array_new(wmem_file_scope(), sizeof(guint32));
     for (guint i = 0; i < g_n_pref_vips; i++)
         wmem_array_append_one(g_vips, g_pref_vips[i]);
@@ -196,6 +207,7 @@ static void nlb_cleanup(void)
 {
     g_clusters = NULL; /* freed with the file scope */
     g_vips = NULL;
+    g_last_cluster = NULL;
 }
 
 static gboolean vip_known(guint32 vip)
@@ -210,17 +222,22 @@ static gboolean vip_known(guint32 vip)
 
 static plug_cluster *cluster_get(guint32 vip, nlb_usec ts, gboolean create)
 {
+    if (g_last_cluster && g_last_cluster->vip == vip)
+        return g_last_cluster;
     plug_cluster *c = (plug_cluster *)wmem_map_lookup(g_clusters, GUINT_TO_POINTER(vip));
     if (!c && create) {
         c = wmem_new0(wmem_file_scope(), plug_cluster);
         c->vip = vip;
         c->first_seen = ts;
+        c->maps_gen = 1; /* fm_gen[] start at 0: nothing cached yet */
         for (unsigned r = 0; r < NLB_MAX_RULES; r++)
             c->emu[r].bins = g_model.bins;
         wmem_map_insert(g_clusters, GUINT_TO_POINTER(vip), c);
         if (!vip_known(vip))
             wmem_array_append_one(g_vips, vip);
     }
+    if (c)
+        g_last_cluster = c;
     return c;
 }
 
@@ -274,6 +291,125 @@ typedef struct {
     guint8 bin, predicted, observed;
     nlb_affinity aff;
 } ann_frame;
+
+/* What later passes need of an ann_frame, packed: most kept frames are VIP flow frames, and a
+ * capture has a million of them. ARP/RARP and cluster-MAC-as-source details live apart. */
+enum {
+    AR_SHOW = 1u << 0, AR_HAS_DST = 1u << 1, AR_SRC_CONFIRMED = 1u << 2, AR_DST_CONFIRMED = 1u << 3,
+    AR_CMS = 1u << 4, AR_MCAST_ARP = 1u << 5, AR_FLOW = 1u << 6, AR_REPLY = 1u << 7,
+    AR_RULES = 1u << 8, AR_FROM_MAPS = 1u << 9, AR_HAS_BIN = 1u << 10, AR_DROPPED = 1u << 11,
+    AR_SINGLE = 1u << 12
+};
+
+typedef struct {
+    guint16 arp_op;
+    guint8 announced_mac[6];
+    guint8 announced_host;
+    guint32 arp_spa;
+    guint32 cms_n, marp_n;
+    nlb_usec cms_since, marp_since;
+} ann_rare;
+
+typedef struct {
+    guint16 flags;             /* AR_* */
+    guint8 src_kind, dst_kind, src_prio, dst_prio;
+    guint8 announce, ip_proto, bin, predicted, observed, aff;
+    gint16 rule;
+    guint16 vport;
+    guint32 src_vip, dst_vip, vip;
+    guint8 src_addr[6], dst_addr[6];
+    ann_rare *rare;            /* NULL unless announce, mcast_arp or cluster_mac_source */
+} ann_rec;
+
+static ann_rec *ann_pack(const ann_frame *af)
+{
+    ann_rec *r = wmem_new0(wmem_file_scope(), ann_rec);
+    r->flags = (guint16)((af->show ? AR_SHOW : 0) | (af->has_dst ? AR_HAS_DST : 0) |
+                         (af->src.confirmed ? AR_SRC_CONFIRMED : 0) | (af->dst.confirmed ? AR_DST_CONFIRMED : 0) |
+                         (af->cluster_mac_source ? AR_CMS : 0) | (af->mcast_arp ? AR_MCAST_ARP : 0) |
+                         (af->flow ? AR_FLOW : 0) | (af->reply ? AR_REPLY : 0) |
+                         (af->rules_configured ? AR_RULES : 0) | (af->from_maps ? AR_FROM_MAPS : 0) |
+                         (af->has_bin ? AR_HAS_BIN : 0) | (af->dropped ? AR_DROPPED : 0) | (af->single ? AR_SINGLE : 0));
+    r->src_kind = (guint8)af->src.kind;
+    r->dst_kind = (guint8)af->dst.kind;
+    r->src_prio = af->src.priority;
+    r->dst_prio = af->dst.priority;
+    r->src_vip = af->src.vip;
+    r->dst_vip = af->dst.vip;
+    memcpy(r->src_addr, af->src_addr, 6);
+    memcpy(r->dst_addr, af->dst_addr, 6);
+    r->announce = af->announce;
+    r->ip_proto = af->ip_proto;
+    r->bin = af->bin;
+    r->predicted = af->predicted;
+    r->observed = af->observed;
+    r->aff = (guint8)af->aff;
+    r->rule = (gint16)af->rule;
+    r->vport = af->vport;
+    r->vip = af->vip;
+    if (af->announce || af->mcast_arp || af->cluster_mac_source) {
+        ann_rare *x = wmem_new0(wmem_file_scope(), ann_rare);
+        x->arp_op = af->arp_op;
+        x->arp_spa = af->arp_spa;
+        memcpy(x->announced_mac, af->announced_mac, 6);
+        x->announced_host = af->announced_host;
+        x->cms_n = af->cms_n;
+        x->marp_n = af->marp_n;
+        x->cms_since = af->cms_since;
+        x->marp_since = af->marp_since;
+        r->rare = x;
+    }
+    return r;
+}
+
+static void mac_unpack(nlb_mac_info *mi, guint8 kind, guint8 prio, guint32 vip, gboolean confirmed)
+{
+    mi->kind = (nlb_mac_kind)kind;
+    mi->priority = prio;
+    mi->vip = vip;
+    mi->confirmed = confirmed;
+    mi->vip_mask = kind == NLB_MAC_NONE ? 0 : kind == NLB_MAC_IGMP && !confirmed ? 0xFFFFu : 0xFFFFFFFFu;
+}
+
+static void ann_unpack(const ann_rec *r, ann_frame *af)
+{
+    memset(af, 0, sizeof *af);
+    af->show = !!(r->flags & AR_SHOW);
+    af->has_dst = !!(r->flags & AR_HAS_DST);
+    mac_unpack(&af->src, r->src_kind, r->src_prio, r->src_vip, !!(r->flags & AR_SRC_CONFIRMED));
+    mac_unpack(&af->dst, r->dst_kind, r->dst_prio, r->dst_vip, !!(r->flags & AR_DST_CONFIRMED));
+    memcpy(af->src_addr, r->src_addr, 6);
+    memcpy(af->dst_addr, r->dst_addr, 6);
+    af->cluster_mac_source = !!(r->flags & AR_CMS);
+    af->mcast_arp = !!(r->flags & AR_MCAST_ARP);
+    af->flow = !!(r->flags & AR_FLOW);
+    af->reply = !!(r->flags & AR_REPLY);
+    af->rules_configured = !!(r->flags & AR_RULES);
+    af->from_maps = !!(r->flags & AR_FROM_MAPS);
+    af->has_bin = !!(r->flags & AR_HAS_BIN);
+    af->dropped = !!(r->flags & AR_DROPPED);
+    af->single = !!(r->flags & AR_SINGLE);
+    af->announce = r->announce;
+    af->ip_proto = r->ip_proto;
+    af->bin = r->bin;
+    af->predicted = r->predicted;
+    af->observed = r->observed;
+    af->aff = (nlb_affinity)r->aff;
+    af->rule = r->rule;
+    af->vport = r->vport;
+    af->vip = r->vip;
+    if (r->rare) {
+        const ann_rare *x = r->rare;
+        af->arp_op = x->arp_op;
+        af->arp_spa = x->arp_spa;
+        memcpy(af->announced_mac, x->announced_mac, 6);
+        af->announced_host = x->announced_host;
+        af->cms_n = x->cms_n;
+        af->marp_n = x->marp_n;
+        af->cms_since = x->cms_since;
+        af->marp_since = x->marp_since;
+    }
+}
 
 /* One record per NLB-relevant frame for the stats tree. */
 typedef struct {
@@ -413,6 +549,8 @@ static hb_frame *hb_learn(packet_info *pinfo, const nlb_heartbeat *hb)
     }
     h->heartbeats++;
     h->last = ts;
+    if (h == &c->hosts[hb->priority])
+        c->hb_mask |= 1u << (hb->priority - 1);
     if (pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6)
         memcpy(h->mac, pinfo->dl_src.data, 6);
     if (hb->kind != NLB_HB_MEMBERSHIP)
@@ -425,14 +563,20 @@ static hb_frame *hb_learn(packet_info *pinfo, const nlb_heartbeat *hb)
     if (nlb_hb_has(hb, NLB_OFF_CONV_STATE, 2))
         h->conv_state = hb->conv_state;
     unsigned nr = hb->num_rules > NLB_MAX_RULES ? NLB_MAX_RULES : hb->num_rules;
+    guint16 old_rules = h->num_rules;
+    gboolean old_has_maps = h->has_maps, maps_changed = FALSE;
     h->num_rules = nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) ? hb->num_rules : 0;
     h->rules_present = hb->rules_present;
     h->has_maps = nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) && nr > 0 &&
                   nlb_hb_has(hb, NLB_OFF_CUR_MAP, 8 * (size_t)nr);
     for (unsigned r = 0; r < NLB_MAX_RULES; r++) {
+        guint64 m = h->has_maps ? hb->rules[r].cur_map : 0;
+        maps_changed |= h->cur_map[r] != m;
         h->rule_code[r] = r < hb->rules_present ? hb->rules[r].code : 0;
-        h->cur_map[r] = h->has_maps ? hb->rules[r].cur_map : 0;
+        h->cur_map[r] = m;
     }
+    if (maps_changed || old_rules != h->num_rules || old_has_maps != h->has_maps)
+        c->maps_gen++; /* ann_flow's cached owners from the maps are stale */
     if (!hf->dup_of_dip_valid)
         compare_config(c, hb->priority, h, ts, hf);
     if (!h->has_maps || hf->dup_of_dip_valid)
@@ -534,13 +678,15 @@ static void hb_rules_tree(proto_tree *tree, tvbuff_t *tvb, const nlb_heartbeat *
         size_t moff = NLB_OFF_CUR_MAP + 8 * (size_t)i;
         if (nlb_hb_has(hb, moff, 8)) {
             add_map(rt, hf_hb_map_cur, tvb, hb, moff, ru->cur_map);
-            char bl[256];
             unsigned cnt = nlb_map_count(ru->cur_map);
-            bins_str(ru->cur_map, bl, sizeof bl);
             it = proto_tree_add_uint(rt, hf_hb_bins_owned, tvb, (gint)moff, 8, cnt);
             proto_item_set_generated(it);
-            it = proto_tree_add_string(rt, hf_hb_bins_list, tvb, (gint)moff, 8, bl);
-            proto_item_set_generated(it);
+            if (proto_field_is_referenced(rt, hf_hb_bins_list)) {
+                char bl[256];
+                bins_str(ru->cur_map, bl, sizeof bl);
+                it = proto_tree_add_string(rt, hf_hb_bins_list, tvb, (gint)moff, 8, bl);
+                proto_item_set_generated(it);
+            }
             proto_item_append_text(ti, ", owns %u bin%s", cnt, cnt == 1 ? "" : "s");
             if (ru->code) {
                 if (cnt < *bmin) *bmin = cnt;
@@ -802,15 +948,17 @@ static int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         }
     }
 
-    nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
-    rec->heartbeat = TRUE;
-    rec->vip = have_hdr ? hb->cluster_ip : 0;
-    rec->prio = have_hdr && hb->priority <= NLB_MAX_PRIORITY ? (guint8)hb->priority : 0;
-    rec->dip = have_hdr ? hb->dedicated_ip : 0;
-    rec->kind = hb->kind;
-    rec->truncated = cut;
-    rec->gap = hf ? hf->gap : 0;
-    tap_queue_packet(nlb_tap, pinfo, rec);
+    if (have_tap_listener(nlb_tap)) {
+        nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
+        rec->heartbeat = TRUE;
+        rec->vip = have_hdr ? hb->cluster_ip : 0;
+        rec->prio = have_hdr && hb->priority <= NLB_MAX_PRIORITY ? (guint8)hb->priority : 0;
+        rec->dip = have_hdr ? hb->dedicated_ip : 0;
+        rec->kind = hb->kind;
+        rec->truncated = cut;
+        rec->gap = hf ? hf->gap : 0;
+        tap_queue_packet(nlb_tap, pinfo, rec);
+    }
     return (int)caplen;
 }
 
@@ -846,10 +994,24 @@ static guint8 host_of_mac(const plug_cluster *c, const guint8 mac[6], const nlb_
 {
     if (mi->kind == NLB_MAC_MASKED && mi->confirmed && mi->vip == c->vip)
         return mi->priority;
-    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++)
-        if (c->hosts[p].heartbeats && memcmp(c->hosts[p].mac, mac, 6) == 0)
+    for (guint32 m = c->hb_mask; m; m &= m - 1) {
+        unsigned p = ws_ctz(m) + 1;
+        if (memcmp(c->hosts[p].mac, mac, 6) == 0)
             return (guint8)p;
+    }
     return 0;
+}
+
+/* hosts[] of c that are live at ts (bit p-1 = priority p). */
+static guint32 live_mask(const plug_cluster *c, nlb_usec ts)
+{
+    guint32 live = 0;
+    for (guint32 m = c->hb_mask; m; m &= m - 1) {
+        unsigned p = ws_ctz(m) + 1;
+        if (host_live(&c->hosts[p], ts))
+            live |= 1u << (p - 1);
+    }
+    return live;
 }
 
 static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
@@ -887,62 +1049,75 @@ static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
         }
     }
     plug_cluster *c = cluster_get(af->vip, ts, FALSE);
+    /* Live hosts as a mask: the loops below visit them lowest priority number first. */
+    guint32 live = c ? live_mask(c, ts) : 0;
     if (rule && rule->mode == NLB_FILTER_DISABLED) {
         af->dropped = TRUE; /* the rule tells every host to drop it */
     } else if (rule && rule->mode == NLB_FILTER_SINGLE) {
         /* Single-host mode: the live host with the lowest non-zero handling priority. */
         unsigned best = 0;
-        for (unsigned p = 1; c && p <= NLB_MAX_PRIORITY; p++)
-            if (host_live(&c->hosts[p], ts) && rule->handling[p] &&
-                (!best || rule->handling[p] < rule->handling[best]))
+        for (guint32 m = live; m; m &= m - 1) {
+            unsigned p = ws_ctz(m) + 1;
+            if (rule->handling[p] && (!best || rule->handling[p] < rule->handling[best]))
                 best = p;
+        }
         af->predicted = (guint8)best;
         af->single = TRUE;
     } else if (af->rules_configured && af->rule < 0) {
         /* No rule covers it: the default host takes it, no bin involved. */
         if (c && c->default_host)
             af->predicted = (guint8)c->default_host;
-        for (unsigned p = 1; c && !af->predicted && p <= NLB_MAX_PRIORITY; p++)
-            if (host_live(&c->hosts[p], ts))
-                af->predicted = (guint8)p;
+        if (!af->predicted && live)
+            af->predicted = (guint8)(ws_ctz(live) + 1);
     } else {
         af->aff = rule ? rule->affinity : g_model.default_affinity;
         af->bin = (guint8)nlb_model_bin(&g_model, af->aff, client, cport);
         af->has_bin = TRUE;
     }
-    if (c && af->has_bin) {
-        guint8 prios[NLB_MAX_PRIORITY];
-        guint8 weights[NLB_MAX_PRIORITY];
-        guint64 maps[NLB_MAX_PRIORITY];
-        size_t n = 0;
-        gboolean all_maps = TRUE;
-        guint32 mask = 0;
-        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
-            const plug_host *h = &c->hosts[p];
-            if (!host_live(h, ts))
-                continue;
-            prios[n] = (guint8)p;
-            weights[n] = rule && !rule->equal_load ? rule->weight[p] : 0;
-            maps[n] = h->cur_map[slot];
-            all_maps = all_maps && h->has_maps && slot < h->num_rules;
-            mask |= 1u << (p - 1);
-            n++;
-        }
-        if (n && all_maps) {
-            nlb_binmap bm;
-            unsigned nobody = 0;
-            nlb_binmap_from_maps(&bm, g_model.bins, prios, maps, n, &nobody);
-            if (af->bin < bm.bins && bm.owner[af->bin]) {
-                af->predicted = bm.owner[af->bin];
-                af->from_maps = TRUE;
+    if (live && af->has_bin) {
+        if (c->fm_mask[slot] != live || c->fm_gen[slot] != c->maps_gen) {
+            /* The owners from the live hosts' captured maps change only with a heartbeat or
+             * the live set: rebuild them then, not for every frame of every flow. */
+            guint8 prios[NLB_MAX_PRIORITY];
+            guint64 maps[NLB_MAX_PRIORITY];
+            size_t n = 0;
+            gboolean all_maps = TRUE;
+            for (guint32 m = live; m; m &= m - 1) {
+                unsigned p = ws_ctz(m) + 1;
+                const plug_host *h = &c->hosts[p];
+                prios[n] = (guint8)p;
+                maps[n] = h->cur_map[slot];
+                all_maps = all_maps && h->has_maps && slot < h->num_rules;
+                n++;
             }
+            if (all_maps) {
+                unsigned nobody = 0;
+                nlb_binmap_from_maps(&c->fm[slot], g_model.bins, prios, maps, n, &nobody);
+            }
+            c->fm_all[slot] = all_maps;
+            c->fm_mask[slot] = live;
+            c->fm_gen[slot] = c->maps_gen;
         }
-        if (n && !af->from_maps) {
+        const nlb_binmap *bm = &c->fm[slot];
+        if (c->fm_all[slot] && af->bin < bm->bins && bm->owner[af->bin]) {
+            af->predicted = bm->owner[af->bin];
+            af->from_maps = TRUE;
+        }
+        if (!af->from_maps) {
             nlb_binmap *em = &c->emu[slot];
-            if (c->emu_mask[slot] != mask) {
+            if (c->emu_mask[slot] != live) {
                 /* Live hosts changed: move the fewest bins, as the emulation promises. */
+                guint8 prios[NLB_MAX_PRIORITY];
+                guint8 weights[NLB_MAX_PRIORITY];
+                size_t n = 0;
+                for (guint32 m = live; m; m &= m - 1) {
+                    unsigned p = ws_ctz(m) + 1;
+                    prios[n] = (guint8)p;
+                    weights[n] = rule && !rule->equal_load ? rule->weight[p] : 0;
+                    n++;
+                }
                 nlb_binmap_assign(em, prios, weights, n);
-                c->emu_mask[slot] = mask;
+                c->emu_mask[slot] = live;
             }
             if (af->bin < em->bins)
                 af->predicted = em->owner[af->bin];
@@ -952,12 +1127,11 @@ static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
         af->observed = host_of_mac(c, pkt->src, &pkt->src_mac);
 }
 
-/* First pass only: classify one frame against what the capture has taught us so far. */
-static ann_frame *ann_learn(packet_info *pinfo, const nlb_packet *pkt)
+/* First pass only: classify one frame against what the capture has taught us so far into *af;
+ * returns whether it has anything to show or count. */
+static gboolean ann_learn(packet_info *pinfo, const nlb_packet *pkt, ann_frame *af)
 {
-    ann_frame tmp;
-    memset(&tmp, 0, sizeof tmp);
-    ann_frame *af = &tmp;
+    memset(af, 0, sizeof *af);
     nlb_usec ts = frame_usec(pinfo);
 
     /* An ARP sender whose hardware address is a cluster form embedding its own IP names a VIP
@@ -1027,22 +1201,68 @@ static ann_frame *ann_learn(packet_info *pinfo, const nlb_packet *pkt)
     if (nv && pkt->kind == NLB_FK_IP && pkt->has_ports && (pkt->ip_proto == 6 || pkt->ip_proto == 17))
         ann_flow(af, pkt, ts);
 
-    if (!af->show && af->src.kind == NLB_MAC_NONE && af->dst.kind == NLB_MAC_NONE)
-        return NULL; /* nothing at all: keep no per-frame memory */
-    ann_frame *keep = wmem_new(wmem_file_scope(), ann_frame);
-    *keep = tmp;
-    return keep;
+    /* nothing at all: keep no per-frame memory */
+    return af->show || af->src.kind != NLB_MAC_NONE || af->dst.kind != NLB_MAC_NONE;
+}
+
+/* Could ann_learn find anything in this Ethernet frame? Only with a cluster MAC form as source
+ * or destination, in ARP/RARP, or in IPv4 to or from a known VIP: everything else (nearly all
+ * traffic of a busy capture) is turned away with a few byte compares, before any decode or
+ * allocation. Errs towards "maybe": nlb_packet_decode and ann_learn have the last word. */
+static gboolean ann_may_matter(const guint8 *p, guint caplen)
+{
+    if (caplen < 14)
+        return TRUE; /* truncated Ethernet header: let the decoder judge */
+    if (nlb_mac_classify(p, NULL) != NLB_MAC_NONE || nlb_mac_classify(p + 6, NULL) != NLB_MAC_NONE)
+        return TRUE;
+    guint off = 12;
+    guint16 type = pntoh16(p + off);
+    /* 802.1Q / 802.1ad / QinQ tags, as nlb_packet_decode walks them */
+    while (type == 0x8100 || type == 0x88A8 || type == 0x9100) {
+        off += 4;
+        if (off + 2 > caplen)
+            return TRUE;
+        type = pntoh16(p + off);
+    }
+    off += 2;
+    if (type == NLB_ETHERTYPE_ARP || type == NLB_ETHERTYPE_RARP)
+        return TRUE;
+    if (type != 0x0800 || off + 20 > caplen)
+        return FALSE; /* ann_flow looks at IPv4 only; shorter than a header: no addresses */
+    guint nv = wmem_array_get_count(g_vips);
+    if (!nv)
+        return FALSE;
+    const guint32 *v = (const guint32 *)wmem_array_get_raw(g_vips);
+    guint32 src = pntoh32(p + off + 12), dst = pntoh32(p + off + 16);
+    for (guint i = 0; i < nv; i++)
+        if (v[i] == src || v[i] == dst)
+            return TRUE;
+    return FALSE;
+}
+
+/* Labels are for eyes only: a tree nobody will look at (tshark -q with a tap, -T fields, a
+ * display filter) gets the items, which filters and taps need, but no text formatted for them. */
+static gboolean tree_visible(const proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible;
 }
 
 static void ann_mac_tree(proto_tree *tree, int hf, tvbuff_t *tvb, const nlb_mac_info *mi, const guint8 *addr)
 {
-    char v[16], m[18];
-    proto_item *ti = proto_tree_add_none_format(tree, hf, tvb, 0, 0, "%s %s: %s, VIP %s",
-                                                hf == hf_mac_src ? "Source" : "Destination",
-                                                nlb_mac_str(addr, m), nlb_mac_kind_name(mi->kind),
-                                                nlb_ip4_str(mi->vip, v));
-    if (mi->kind == NLB_MAC_MASKED)
-        proto_item_append_text(ti, ", host %u", mi->priority);
+    if (!tree)
+        return;
+    proto_item *ti;
+    if (tree_visible(tree)) {
+        char v[16], m[18];
+        ti = proto_tree_add_none_format(tree, hf, tvb, 0, 0, "%s %s: %s, VIP %s",
+                                        hf == hf_mac_src ? "Source" : "Destination",
+                                        nlb_mac_str(addr, m), nlb_mac_kind_name(mi->kind),
+                                        nlb_ip4_str(mi->vip, v));
+        if (mi->kind == NLB_MAC_MASKED)
+            proto_item_append_text(ti, ", host %u", mi->priority);
+    } else {
+        ti = proto_tree_add_item(tree, hf, tvb, 0, 0, ENC_NA);
+    }
     proto_item_set_generated(ti);
     proto_tree *mt = proto_item_add_subtree(ti, ett_mac);
     proto_item *it = proto_tree_add_uint(mt, hf_mac_kind, tvb, 0, 0, mi->kind);
@@ -1069,36 +1289,45 @@ static int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 {
     if (!pref_annotate || !g_clusters)
         return 0;
-    ann_frame *af;
-    if (!PINFO_FD_VISITED(pinfo)) {
-        int lt = encap_to_linktype(pinfo);
-        if (!lt)
-            return 0;
-        guint caplen = tvb_captured_length(tvb);
-        nlb_packet pkt; /* on the stack: most frames leave nothing behind */
-        nlb_packet_decode(lt, tvb_get_ptr(tvb, 0, caplen), caplen, tvb_reported_length(tvb), &pkt);
-        af = ann_learn(pinfo, &pkt);
-        if (af)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_nlb, 1, af);
-    } else {
-        af = (ann_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_nlb, 1);
-    }
-    if (!af)
+    int lt = encap_to_linktype(pinfo);
+    if (!lt)
         return 0;
+    guint caplen = tvb_captured_length(tvb);
+    const guint8 *bytes = tvb_get_ptr(tvb, 0, caplen);
+    /* On later passes too: the VIPs known then include those of the first pass, so a frame
+     * turned away now had nothing kept either. */
+    if (lt == NLB_LINK_ETHERNET && !ann_may_matter(bytes, caplen))
+        return 0;
+    ann_frame frame, *af = &frame;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        nlb_packet pkt; /* on the stack: most frames leave nothing behind */
+        nlb_packet_decode(lt, bytes, caplen, tvb_reported_length(tvb), &pkt);
+        if (!ann_learn(pinfo, &pkt, af))
+            return 0;
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_nlb, 1, ann_pack(af));
+    } else {
+        const ann_rec *r = (const ann_rec *)p_get_proto_data(wmem_file_scope(), pinfo, proto_nlb, 1);
+        if (!r)
+            return 0;
+        ann_unpack(r, af);
+    }
 
-    nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
-    rec->src_kind = af->src.kind;
-    rec->dst_kind = af->has_dst ? af->dst.kind : NLB_MAC_NONE;
-    rec->src_confirmed = af->src.confirmed;
-    rec->dst_confirmed = af->has_dst && af->dst.confirmed;
-    rec->announce = af->announce;
-    rec->flow = af->flow;
-    rec->vip = af->vip;
-    tap_queue_packet(nlb_tap, pinfo, rec);
+    if (have_tap_listener(nlb_tap)) {
+        nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
+        rec->src_kind = af->src.kind;
+        rec->dst_kind = af->has_dst ? af->dst.kind : NLB_MAC_NONE;
+        rec->src_confirmed = af->src.confirmed;
+        rec->dst_confirmed = af->has_dst && af->dst.confirmed;
+        rec->announce = af->announce;
+        rec->flow = af->flow;
+        rec->vip = af->vip;
+        tap_queue_packet(nlb_tap, pinfo, rec);
+    }
     if (!af->show)
         return 0;
 
     char a[46], m[18];
+    gboolean vis = tree_visible(tree);
     /* Under the protocol item too, so "nlb" matches every frame the plugin has something to say about. */
     proto_item *pi = proto_tree_add_item(tree, proto_nlb, tvb, 0, 0, ENC_NA);
     proto_item_append_text(pi, ", annotations");
@@ -1119,15 +1348,21 @@ static int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         ann_mac_tree(t, hf_mac_dst, tvb, &af->dst, af->dst_addr);
 
     if (af->announce == ANN_GARP) {
-        it = proto_tree_add_ipv4_format_value(t, hf_garp, tvb, 0, 0, g_htonl(af->arp_spa),
-                                              "%s is-at %s (gratuitous ARP %s: switches relearn this MAC's port)",
-                                              nlb_ip4_str(af->arp_spa, a), nlb_mac_str(af->announced_mac, m),
-                                              nlb_arp_op_name(af->arp_op));
+        if (vis)
+            it = proto_tree_add_ipv4_format_value(t, hf_garp, tvb, 0, 0, g_htonl(af->arp_spa),
+                                                  "%s is-at %s (gratuitous ARP %s: switches relearn this MAC's port)",
+                                                  nlb_ip4_str(af->arp_spa, a), nlb_mac_str(af->announced_mac, m),
+                                                  nlb_arp_op_name(af->arp_op));
+        else
+            it = proto_tree_add_ipv4(t, hf_garp, tvb, 0, 0, g_htonl(af->arp_spa));
         proto_item_set_generated(it);
     } else if (af->announce == ANN_RARP) {
-        it = proto_tree_add_ether_format_value(t, hf_rarp, tvb, 0, 0, af->announced_mac,
-                                               "%s (%s: a hypervisor announcing a moved MAC, e.g. ESXi Notify Switches)",
-                                               nlb_mac_str(af->announced_mac, m), nlb_arp_op_name(af->arp_op));
+        if (vis)
+            it = proto_tree_add_ether_format_value(t, hf_rarp, tvb, 0, 0, af->announced_mac,
+                                                   "%s (%s: a hypervisor announcing a moved MAC, e.g. ESXi Notify Switches)",
+                                                   nlb_mac_str(af->announced_mac, m), nlb_arp_op_name(af->arp_op));
+        else
+            it = proto_tree_add_ether(t, hf_rarp, tvb, 0, 0, af->announced_mac);
         proto_item_set_generated(it);
     }
     if (af->announce && af->announced_host) {
@@ -1142,10 +1377,11 @@ static int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
 
     if (af->flow) {
-        proto_item *ft = proto_tree_add_none_format(t, hf_flow, tvb, 0, 0, "%s %s VIP %s:%u (ownership emulation: not the Windows hash)",
-                                                    af->ip_proto == 6 ? "TCP" : "UDP",
-                                                    af->reply ? "reply from" : "to",
-                                                    nlb_ip4_str(af->vip, a), af->vport);
+        proto_item *ft = vis ? proto_tree_add_none_format(t, hf_flow, tvb, 0, 0, "%s %s VIP %s:%u (ownership emulation: not the Windows hash)",
+                                                          af->ip_proto == 6 ? "TCP" : "UDP",
+                                                          af->reply ? "reply from" : "to",
+                                                          nlb_ip4_str(af->vip, a), af->vport)
+                             : proto_tree_add_item(t, hf_flow, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(ft);
         proto_tree *fl = proto_item_add_subtree(ft, ett_flow);
         it = proto_tree_add_ipv4(fl, hf_flow_vip, tvb, 0, 0, g_htonl(af->vip));

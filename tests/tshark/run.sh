@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tshark tests of the nlb plugin: run.sh loaded|msnlb|synthetic|golden|twopass|scenarios
+# tshark tests of the nlb plugin: run.sh loaded|msnlb|synthetic|golden|twopass|scenarios|vlan
 # Environment (set by CMakeLists.txt): NLB_PLUGIN, NLB_WS_VERSION, NLB_TSHARK, NLB_SRC, NLB_TEST_DIR.
 # NLB_GOLDEN_UPDATE=1 rewrites golden/*.txt instead of comparing (review the diff by eye).
 #
@@ -228,6 +228,45 @@ t_twopass() {
     done
 }
 
+# The postdissector turns most frames away by their first bytes before decoding them: behind
+# 802.1Q and QinQ tags it must still find every cluster MAC, ARP/RARP and VIP flow.
+t_vlan() {
+    command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed (needed to add VLAN tags)"; exit 77; }
+    n=0
+    for f in synthetic.pcap unicast-healthy.pcap incident.pcap multicast.pcap; do
+        have_cap $f || { echo "skip $f (not generated yet)"; continue; }
+        python3 - "$tmp/cap/$f" "$tmp/cap" <<'PY' || { bad "$f: cannot add VLAN tags"; continue; }
+import os, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+d = open(src, 'rb').read()
+assert struct.unpack('<I', d[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d), 'little-endian pcap expected'
+for name, tags in (('vlan', [0x8100]), ('qinq', [0x88A8, 0x8100])):
+    ins = b''.join(struct.pack('>HH', t, 100 + i) for i, t in enumerate(tags))
+    o, parts = 24, [d[:24]]
+    while o + 16 <= len(d):
+        ts, tu, cl, ol = struct.unpack('<IIII', d[o:o + 16])
+        pkt = d[o + 16:o + 16 + cl]
+        o += 16 + cl
+        if cl >= 12:
+            pkt, cl, ol = pkt[:12] + ins + pkt[12:], cl + len(ins), ol + len(ins)
+        parts.append(struct.pack('<IIII', ts, tu, cl, ol) + pkt)
+    open(os.path.join(out, name + '-' + os.path.basename(src)), 'wb').write(b''.join(parts))
+PY
+        chmod a+r "$tmp/cap/vlan-$f" "$tmp/cap/qinq-$f"
+        set -- -T fields -e frame.number -e nlb.mac.kind -e nlb.mac.confirmed -e nlb.garp -e nlb.rarp \
+               -e nlb.announced_host -e nlb.flow.bin -e nlb.flow.predicted_host -e nlb.flow.observed_host \
+               -e nlb.hb.gap -e _ws.expert.message
+        ts -r "$tmp/cap/$f" "$@" > "$tmp/plain" 2>&1
+        for tag in vlan qinq; do
+            ts -r "$tmp/cap/$tag-$f" "$@" > "$tmp/tagged" 2>&1
+            if cmp -s "$tmp/plain" "$tmp/tagged"; then ok "$f behind $tag tags: same annotations ($(grep -c . "$tmp/plain") frames)"
+            else bad "$f behind $tag tags differs"; diff "$tmp/plain" "$tmp/tagged" | head -10; fi
+        done
+        n=$((n + 1))
+    done
+    [ $n -gt 0 ] || { echo "SKIP: no capture to tag"; exit 77; }
+}
+
 # nlbgen's scenarios: heartbeat counts per host and the diagnostics against *.expected.json.
 t_scenarios() {
     if ! command -v jq >/dev/null 2>&1; then echo "SKIP: jq is not installed (needed to read captures/*.expected.json)"; exit 77; fi
@@ -278,7 +317,8 @@ synthetic) t_synthetic ;;
 golden) t_golden ;;
 twopass) t_twopass ;;
 scenarios) t_scenarios ;;
-*) echo "usage: $0 loaded|msnlb|synthetic|golden|twopass|scenarios"; exit 2 ;;
+vlan) t_vlan ;;
+*) echo "usage: $0 loaded|msnlb|synthetic|golden|twopass|scenarios|vlan"; exit 2 ;;
 esac
 [ $fail -eq 0 ] && echo "PASS $what" || echo "FAILED $what"
 exit $fail
