@@ -59,6 +59,25 @@ static void puts_(jw *w, const char *s)
     put(w, s, strlen(s));
 }
 
+/* Room for n bytes (n <= JW_BUF) at the end of the buffer: the caller writes there directly
+ * and hands the end back to jw_commit. One check per line instead of one per piece. */
+static inline char *jw_reserve(jw *w, size_t n)
+{
+    if (w->len + n > JW_BUF)
+        jw_flush(w);
+    return w->buf + w->len;
+}
+
+static inline void jw_commit(jw *w, const char *end)
+{
+    w->len = (size_t)(end - w->buf);
+}
+
+/* Keys are our own identifiers, written as pre-quoted literals with their separator:
+ * K("frames") is the two arguments "\"frames\": ", 10. NOKEY: an array element. */
+#define K(name) "\"" name "\": ", sizeof("\"" name "\": ") - 1
+#define NOKEY NULL, 0
+
 static void jw_raw_str(jw *w, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -110,13 +129,7 @@ static void jw_raw_str(jw *w, const char *s)
 
 static void put_u64(jw *w, uint64_t v)
 {
-    char b[24];
-    char *p = b + sizeof b;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(w, p, (size_t)(b + sizeof b - p));
+    jw_commit(w, rp_u64_put(v, jw_reserve(w, 20)));
 }
 
 static void indent(jw *w, int n)
@@ -130,30 +143,33 @@ static void indent(jw *w, int n)
     }
 }
 
-static void jw_sep(jw *w, const char *key)
+static inline bool jw_inline(const jw *w)
+{
+    return w->one_line || (w->inline_from && w->depth >= w->inline_from);
+}
+
+/* Separator before a value at the current depth, then its key (kn == 0: none). */
+static void jw_sep(jw *w, const char *key, size_t kn)
 {
     if (w->depth > 0) {
-        if (!w->first[w->depth])
-            putc_(w, ',');
-        if (w->one_line || (w->inline_from && w->depth >= w->inline_from)) {
-            if (!w->first[w->depth])
-                putc_(w, ' ');
+        bool first = w->first[w->depth];
+        if (jw_inline(w)) {
+            if (!first)
+                put(w, ", ", 2);
         } else {
+            if (!first)
+                putc_(w, ',');
             indent(w, 2 * w->depth);
         }
         w->first[w->depth] = false;
     }
-    if (key) {
-        /* Keys are our own identifiers: no escaping needed. */
-        putc_(w, '"');
-        puts_(w, key);
-        put(w, "\": ", 3);
-    }
+    if (kn)
+        put(w, key, kn);
 }
 
-static void jw_open(jw *w, const char *key, char c)
+static void jw_open(jw *w, const char *key, size_t kn, char c)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     putc_(w, c);
     if (w->depth + 1 < JW_MAX_DEPTH)
         w->depth++;
@@ -163,45 +179,45 @@ static void jw_open(jw *w, const char *key, char c)
 static void jw_close(jw *w, char c)
 {
     bool empty = w->first[w->depth];
-    bool inl = w->one_line || (w->inline_from && w->depth >= w->inline_from);
+    bool inl = jw_inline(w);
     w->depth--;
     if (!empty && !inl)
         indent(w, 2 * w->depth);
     putc_(w, c);
 }
 
-static void jw_obj(jw *w, const char *key) { jw_open(w, key, '{'); }
-static void jw_arr(jw *w, const char *key) { jw_open(w, key, '['); }
+static void jw_obj(jw *w, const char *key, size_t kn) { jw_open(w, key, kn, '{'); }
+static void jw_arr(jw *w, const char *key, size_t kn) { jw_open(w, key, kn, '['); }
 static void jw_end_obj(jw *w) { jw_close(w, '}'); }
 static void jw_end_arr(jw *w) { jw_close(w, ']'); }
 
-static void jw_str(jw *w, const char *key, const char *v)
+static void jw_str(jw *w, const char *key, size_t kn, const char *v)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     jw_raw_str(w, v);
 }
 
-static void jw_uint(jw *w, const char *key, uint64_t v)
+static void jw_uint(jw *w, const char *key, size_t kn, uint64_t v)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     put_u64(w, v);
 }
 
-static void jw_bool(jw *w, const char *key, bool v)
+static void jw_bool(jw *w, const char *key, size_t kn, bool v)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     puts_(w, v ? "true" : "false");
 }
 
-static void jw_null(jw *w, const char *key)
+static void jw_null(jw *w, const char *key, size_t kn)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     puts_(w, "null");
 }
 
-static void jw_double(jw *w, const char *key, double v)
+static void jw_double(jw *w, const char *key, size_t kn, double v)
 {
-    jw_sep(w, key);
+    jw_sep(w, key, kn);
     if (isfinite(v)) {
         char b[48];
         snprintf(b, sizeof b, "%.4f", v);
@@ -212,39 +228,40 @@ static void jw_double(jw *w, const char *key, double v)
 }
 
 /* Times and durations: seconds with exactly six decimals, from integers (no float rounding). */
-static void jw_usec(jw *w, const char *key, nlb_usec t)
+/* Times and durations: seconds with exactly six decimals, from integers (no float rounding). */
+static void jw_usec(jw *w, const char *key, size_t kn, nlb_usec t)
 {
-    jw_sep(w, key);
-    if (t < 0) {
-        putc_(w, '-');
-        t = -t;
-    }
-    put_u64(w, (uint64_t)(t / 1000000));
-    char frac[8] = ".000000";
-    uint64_t us = (uint64_t)(t % 1000000);
-    for (int i = 6; i >= 1; i--, us /= 10)
-        frac[i] = (char)('0' + us % 10);
-    put(w, frac, 7);
+    jw_sep(w, key, kn);
+    jw_commit(w, rp_usec_put(t, jw_reserve(w, 28)));
 }
 
-static void jw_ip4(jw *w, const char *key, uint32_t ip)
+/* Addresses are digits, dots, colons and hex: nothing to escape. */
+static void jw_ip4(jw *w, const char *key, size_t kn, uint32_t ip)
 {
-    char b[16];
-    jw_str(w, key, nlb_ip4_str(ip, b));
+    jw_sep(w, key, kn);
+    char *p = jw_reserve(w, 17);
+    *p++ = '"';
+    p = nlb_ip4_put(ip, p);
+    *p++ = '"';
+    jw_commit(w, p);
 }
 
-static void jw_mac(jw *w, const char *key, const uint8_t mac[6])
+static void jw_mac(jw *w, const char *key, size_t kn, const uint8_t mac[6])
 {
-    char b[18];
-    jw_str(w, key, nlb_mac_str(mac, b));
+    jw_sep(w, key, kn);
+    char *p = jw_reserve(w, 19);
+    *p++ = '"';
+    p = nlb_mac_put(mac, p);
+    *p++ = '"';
+    jw_commit(w, p);
 }
 
-static void jw_hosts(jw *w, const char *key, uint32_t mask)
+static void jw_hosts(jw *w, const char *key, size_t kn, uint32_t mask)
 {
-    jw_arr(w, key);
+    jw_arr(w, key, kn);
     for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++)
         if (mask & (1u << (p - 1)))
-            jw_uint(w, NULL, p);
+            jw_uint(w, NOKEY, p);
     jw_end_arr(w);
 }
 
@@ -261,50 +278,50 @@ static const char *affinity_name(nlb_affinity a)
 static void write_model(jw *w, const rp_run *r)
 {
     const nlb_model *m = nlb_tracker_model(r->t);
-    jw_obj(w, "model");
-    jw_str(w, "name", "emulation");
-    jw_uint(w, "bins", m->bins);
-    jw_str(w, "hash", m->hash_name ? m->hash_name : "?");
-    jw_str(w, "note", "not the Windows hash: predicted owners come from a documented emulation");
-    jw_uint(w, "seed", m->seed);
-    jw_str(w, "affinity", affinity_name(m->default_affinity));
-    jw_uint(w, "port_rules", m->n_rules);
-    jw_uint(w, "period_ms", r->cfg.period_ms);
-    jw_uint(w, "tolerance", r->cfg.tolerance);
+    jw_obj(w, K("model"));
+    jw_str(w, K("name"), "emulation");
+    jw_uint(w, K("bins"), m->bins);
+    jw_str(w, K("hash"), m->hash_name ? m->hash_name : "?");
+    jw_str(w, K("note"), "not the Windows hash: predicted owners come from a documented emulation");
+    jw_uint(w, K("seed"), m->seed);
+    jw_str(w, K("affinity"), affinity_name(m->default_affinity));
+    jw_uint(w, K("port_rules"), m->n_rules);
+    jw_uint(w, K("period_ms"), r->cfg.period_ms);
+    jw_uint(w, K("tolerance"), r->cfg.tolerance);
     jw_end_obj(w);
 }
 
 static void write_inputs(jw *w, const rp_run *r)
 {
-    jw_arr(w, "inputs");
+    jw_arr(w, K("inputs"));
     for (size_t i = 0; i < r->n_inputs; i++) {
         const rp_input *in = &r->inputs[i];
-        jw_obj(w, NULL);
-        jw_str(w, "file", in->name);
+        jw_obj(w, NOKEY);
+        jw_str(w, K("file"), in->name);
         if (in->opened)
-            jw_str(w, "linktype", in->linkname);
+            jw_str(w, K("linktype"), in->linkname);
         else
-            jw_null(w, "linktype");
-        jw_uint(w, "frames", in->frames);
-        jw_uint(w, "truncated_frames", in->truncated_frames);
-        jw_arr(w, "errors");
+            jw_null(w, K("linktype"));
+        jw_uint(w, K("frames"), in->frames);
+        jw_uint(w, K("truncated_frames"), in->truncated_frames);
+        jw_arr(w, K("errors"));
         for (unsigned k = 0; k < in->n_errors; k++)
-            jw_str(w, NULL, in->errors[k]);
+            jw_str(w, NOKEY, in->errors[k]);
         jw_end_arr(w);
-        jw_bool(w, "read", in->opened);
+        jw_bool(w, K("read"), in->opened);
         if (r->opt.filter)
-            jw_uint(w, "matched_frames", in->matched);
-        jw_uint(w, "malformed_frames", in->malformed);
-        jw_arr(w, "notes");
+            jw_uint(w, K("matched_frames"), in->matched);
+        jw_uint(w, K("malformed_frames"), in->malformed);
+        jw_arr(w, K("notes"));
         for (unsigned k = 0; k < in->n_notes; k++)
-            jw_str(w, NULL, in->notes[k]);
+            jw_str(w, NOKEY, in->notes[k]);
         jw_end_arr(w);
-        jw_uint(w, "reordered_frames", in->reordered);
+        jw_uint(w, K("reordered_frames"), in->reordered);
         if (in->live) {
             /* "file" holds the interface name; these say so and what the kernel lost. */
-            jw_bool(w, "live", true);
-            jw_uint(w, "dropped_frames", in->dropped);
-            jw_uint(w, "interface_dropped_frames", in->ifdropped);
+            jw_bool(w, K("live"), true);
+            jw_uint(w, K("dropped_frames"), in->dropped);
+            jw_uint(w, K("interface_dropped_frames"), in->ifdropped);
         }
         jw_end_obj(w);
     }
@@ -314,69 +331,70 @@ static void write_inputs(jw *w, const rp_run *r)
 static void write_counts(jw *w, const rp_run *r)
 {
     const nlb_counts *c = nlb_tracker_counts(r->t);
-    jw_obj(w, "counts");
-    jw_uint(w, "frames", c->frames);
-    jw_uint(w, "heartbeats", c->heartbeats);
-    jw_uint(w, "heartbeats_extended", c->heartbeats_extended);
-    jw_uint(w, "foreign_886f", c->foreign_886f);
-    jw_uint(w, "garp", c->garp);
-    jw_uint(w, "rarp", c->rarp);
-    jw_uint(w, "cluster_mac_as_source", c->cluster_mac_as_source);
-    jw_uint(w, "vip_flows", c->vip_flows);
-    jw_uint(w, "truncated", c->truncated);
-    jw_uint(w, "malformed", c->malformed);
-    jw_uint(w, "flows_evicted", c->flows_evicted);
-    jw_uint(w, "events_dropped", c->events_dropped);
-    jw_uint(w, "diags_dropped", c->diags_dropped);
+    jw_obj(w, K("counts"));
+    jw_uint(w, K("frames"), c->frames);
+    jw_uint(w, K("heartbeats"), c->heartbeats);
+    jw_uint(w, K("heartbeats_extended"), c->heartbeats_extended);
+    jw_uint(w, K("foreign_886f"), c->foreign_886f);
+    jw_uint(w, K("garp"), c->garp);
+    jw_uint(w, K("rarp"), c->rarp);
+    jw_uint(w, K("cluster_mac_as_source"), c->cluster_mac_as_source);
+    jw_uint(w, K("vip_flows"), c->vip_flows);
+    jw_uint(w, K("truncated"), c->truncated);
+    jw_uint(w, K("malformed"), c->malformed);
+    jw_uint(w, K("flows_evicted"), c->flows_evicted);
+    jw_uint(w, K("events_dropped"), c->events_dropped);
+    jw_uint(w, K("diags_dropped"), c->diags_dropped);
+    jw_uint(w, K("clusters_dropped"), c->clusters_dropped);
     jw_end_obj(w);
 }
 
 static void write_host(jw *w, const nlb_host_info *h)
 {
     char b[16];
-    jw_obj(w, NULL);
-    jw_uint(w, "priority", h->priority);
-    jw_ip4(w, "dedicated_ip", h->dedicated_ip);
-    jw_mac(w, "mac", h->mac);
-    jw_uint(w, "heartbeats", h->heartbeats);
-    jw_usec(w, "first_seen", h->first_seen);
-    jw_usec(w, "last_seen", h->last_seen);
-    jw_usec(w, "max_gap", h->max_gap);
-    jw_uint(w, "port_rules", h->num_rules);
+    jw_obj(w, NOKEY);
+    jw_uint(w, K("priority"), h->priority);
+    jw_ip4(w, K("dedicated_ip"), h->dedicated_ip);
+    jw_mac(w, K("mac"), h->mac);
+    jw_uint(w, K("heartbeats"), h->heartbeats);
+    jw_usec(w, K("first_seen"), h->first_seen);
+    jw_usec(w, K("last_seen"), h->last_seen);
+    jw_usec(w, K("max_gap"), h->max_gap);
+    jw_uint(w, K("port_rules"), h->num_rules);
     snprintf(b, sizeof b, "0x%08" PRIx32, h->host_code);
-    jw_str(w, "host_code", b);
-    jw_uint(w, "default_host", h->default_host);
-    jw_obj(w, "bins_owned");
+    jw_str(w, K("host_code"), b);
+    jw_uint(w, K("default_host"), h->default_host);
+    jw_obj(w, K("bins_owned"));
     unsigned n = h->num_rules < NLB_MAX_RULES ? h->num_rules : NLB_MAX_RULES;
     if (h->has_maps)
         for (unsigned i = 0; i < n; i++) {
-            char k[16];
-            snprintf(k, sizeof k, "rule%u", i + 1);
-            jw_uint(w, k, h->bins_owned[i]);
+            char k[24];
+            int kn = snprintf(k, sizeof k, "\"rule%u\": ", i + 1);
+            jw_uint(w, k, (size_t)kn, h->bins_owned[i]);
         }
     jw_end_obj(w);
-    jw_str(w, "state", h->silent ? "silent" : "ok");
-    jw_bool(w, "maps_known", h->has_maps);
-    jw_uint(w, "heartbeats_extended", h->heartbeats_extended);
+    jw_str(w, K("state"), h->silent ? "silent" : "ok");
+    jw_bool(w, K("maps_known"), h->has_maps);
+    jw_uint(w, K("heartbeats_extended"), h->heartbeats_extended);
     if (h->max_gap_at)
-        jw_usec(w, "max_gap_end", h->max_gap_at);
-    jw_uint(w, "convergence_state", h->conv_state);
+        jw_usec(w, K("max_gap_end"), h->max_gap_at);
+    jw_uint(w, K("convergence_state"), h->conv_state);
     if (h->host_name[0])
-        jw_str(w, "host_name", h->host_name);
-    jw_uint(w, "truncated_heartbeats", h->truncated_heartbeats);
+        jw_str(w, K("host_name"), h->host_name);
+    jw_uint(w, K("truncated_heartbeats"), h->truncated_heartbeats);
     if (h->dup_dedicated_ip) {
-        jw_obj(w, "duplicate");
-        jw_ip4(w, "dedicated_ip", h->dup_dedicated_ip);
-        jw_usec(w, "first_seen", h->dup_seen);
-        jw_uint(w, "heartbeats", h->dup_heartbeats);
+        jw_obj(w, K("duplicate"));
+        jw_ip4(w, K("dedicated_ip"), h->dup_dedicated_ip);
+        jw_usec(w, K("first_seen"), h->dup_seen);
+        jw_uint(w, K("heartbeats"), h->dup_heartbeats);
         jw_end_obj(w);
     }
     int save = w->inline_from;
     w->inline_from = w->depth + 1;
-    jw_arr(w, "rule_codes");
+    jw_arr(w, K("rule_codes"));
     for (unsigned i = 0; i < n; i++) {
         snprintf(b, sizeof b, "0x%08" PRIx32, h->rule_codes[i]);
-        jw_str(w, NULL, b);
+        jw_str(w, NOKEY, b);
     }
     jw_end_arr(w);
     w->inline_from = save;
@@ -386,108 +404,147 @@ static void write_host(jw *w, const nlb_host_info *h)
 static void write_clusters(jw *w, const rp_run *r)
 {
     size_t nc = nlb_tracker_cluster_count(r->t);
-    jw_arr(w, "clusters");
+    jw_arr(w, K("clusters"));
     for (size_t ci = 0; ci < nc; ci++) {
         const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
-        jw_obj(w, NULL);
-        jw_ip4(w, "vip", c->vip);
-        jw_str(w, "mode", nlb_mode_name(c->mode));
-        jw_mac(w, "cluster_mac", c->cluster_mac);
-        jw_arr(w, "hosts");
+        jw_obj(w, NOKEY);
+        jw_ip4(w, K("vip"), c->vip);
+        jw_str(w, K("mode"), nlb_mode_name(c->mode));
+        jw_mac(w, K("cluster_mac"), c->cluster_mac);
+        jw_arr(w, K("hosts"));
         int save = w->inline_from;
         w->inline_from = 0;
         for (unsigned h = 0; h < c->n_hosts; h++)
             write_host(w, &c->hosts[h]);
         w->inline_from = save;
         jw_end_arr(w);
-        jw_arr(w, "convergence");
+        jw_arr(w, K("convergence"));
         for (unsigned k = 0; k < c->n_convergence; k++) {
             const nlb_convergence *cv = &c->convergence[k];
             char trig[64];
             w->inline_from = w->depth + 1;
-            jw_obj(w, NULL);
-            jw_usec(w, "start", cv->start);
+            jw_obj(w, NOKEY);
+            jw_usec(w, K("start"), cv->start);
             /* Still converging at the end: end is the last frame's time, flagged ongoing, so
              * "end" stays a number for consumers. */
-            jw_usec(w, "end", cv->end ? cv->end : r->last_ts);
-            jw_str(w, "trigger", rp_trigger_str(c->vip, cv, trig, sizeof trig));
-            jw_bool(w, "ongoing", cv->end == 0);
+            jw_usec(w, K("end"), cv->end ? cv->end : r->last_ts);
+            nlb_conv_trigger_format(cv, trig, sizeof trig);
+            jw_str(w, K("trigger"), trig);
+            jw_bool(w, K("ongoing"), cv->end == 0);
             if (cv->trigger_host)
-                jw_uint(w, "trigger_host", cv->trigger_host);
+                jw_uint(w, K("trigger_host"), cv->trigger_host);
             jw_end_obj(w);
             w->inline_from = save;
         }
         jw_end_arr(w);
-        jw_bool(w, "from_heartbeats", c->from_heartbeats);
-        jw_str(w, "found_by", c->found_by == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
+        jw_bool(w, K("from_heartbeats"), c->from_heartbeats);
+        jw_str(w, K("found_by"), c->found_by == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
                               : c->found_by == NLB_FOUND_BY_ARP ? "arp"
                               : c->found_by == NLB_FOUND_BY_CONFIG ? "config" : "unknown");
-        jw_usec(w, "first_seen", c->first_seen);
-        jw_usec(w, "last_seen", c->last_seen);
-        jw_uint(w, "cluster_mac_as_source", c->cluster_mac_as_source);
-        jw_uint(w, "multicast_arp_replies", c->mcast_arp);
-        jw_uint(w, "vip_flows", c->vip_flows);
-        jw_uint(w, "frames_to_cluster_mac", c->frames_to_cluster_mac);
-        jw_uint(w, "igmp_reports", c->igmp_reports);
+        jw_usec(w, K("first_seen"), c->first_seen);
+        jw_usec(w, K("last_seen"), c->last_seen);
+        jw_uint(w, K("cluster_mac_as_source"), c->cluster_mac_as_source);
+        jw_uint(w, K("multicast_arp_replies"), c->mcast_arp);
+        jw_uint(w, K("vip_flows"), c->vip_flows);
+        jw_uint(w, K("frames_to_cluster_mac"), c->frames_to_cluster_mac);
+        jw_uint(w, K("igmp_reports"), c->igmp_reports);
         jw_end_obj(w);
     }
     jw_end_arr(w);
+}
+
+#define LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
+#define FLOW_LINE_MAX 512 /* the longest flow line is under 400 bytes */
+
+/* One flow: the hot loop of a big report, so its line is built in one reserved stretch of the
+ * buffer. It writes what jw_obj/jw_str/... would write for the same keys, in the same order. */
+static void write_flow(jw *w, const nlb_flow_info *fl)
+{
+    int d = w->depth;
+    bool first = w->first[d];
+    char *p = jw_reserve(w, FLOW_LINE_MAX);
+    /* The flow object itself sits at depth d, where only one_line keeps things on one line;
+     * its members (depth d + 1) are always on one line. */
+    if (w->one_line) {
+        if (!first)
+            LIT(p, ", ");
+    } else {
+        if (!first)
+            *p++ = ',';
+        *p++ = '\n';
+        memset(p, ' ', (size_t)(2 * d));
+        p += 2 * d;
+    }
+    w->first[d] = false;
+    LIT(p, "{\"proto\": \"");
+    if (fl->proto == 6)
+        LIT(p, "tcp");
+    else if (fl->proto == 17)
+        LIT(p, "udp");
+    else
+        p = rp_u64_put(fl->proto, p);
+    LIT(p, "\", \"client\": \"");
+    p = rp_endpoint_put(&fl->client, fl->cport, p);
+    LIT(p, "\", \"vip\": \"");
+    p = rp_endpoint_put(&fl->vip, fl->vport, p);
+    LIT(p, "\", \"first_seen\": ");
+    p = rp_usec_put(fl->first_seen, p);
+    LIT(p, ", \"bin\": ");
+    p = rp_u64_put(fl->bin, p);
+    LIT(p, ", \"predicted_host\": ");
+    if (fl->predicted_host)
+        p = rp_u64_put(fl->predicted_host, p);
+    else
+        LIT(p, "null");
+    LIT(p, ", \"observed_host\": ");
+    if (fl->observed_host)
+        p = rp_u64_put(fl->observed_host, p);
+    else
+        LIT(p, "null");
+    if (fl->answered)
+        LIT(p, ", \"answered\": true, \"last_seen\": ");
+    else
+        LIT(p, ", \"answered\": false, \"last_seen\": ");
+    p = rp_usec_put(fl->last_seen, p);
+    LIT(p, ", \"rule\": ");
+    if (fl->rule >= 0)
+        p = rp_u64_put((uint64_t)fl->rule + 1, p);
+    else
+        LIT(p, "null");
+    LIT(p, ", \"syns\": ");
+    p = rp_u64_put(fl->syns, p);
+    LIT(p, ", \"frames\": ");
+    p = rp_u64_put(fl->frames, p);
+    *p++ = '}';
+    jw_commit(w, p);
 }
 
 static void write_flows(jw *w, const rp_run *r)
 {
     size_t n = nlb_tracker_flow_count(r->t);
     size_t shown = r->opt.flows || n <= RP_JSON_FLOW_CAP ? n : RP_JSON_FLOW_CAP;
-    jw_arr(w, "flows");
-    int save = w->inline_from;
-    for (size_t i = 0; i < shown; i++) {
-        const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
-        char pb[8], ep[56];
-        w->inline_from = w->depth + 1;
-        jw_obj(w, NULL);
-        jw_str(w, "proto", rp_proto_str(fl->proto, pb));
-        jw_str(w, "client", rp_endpoint_str(&fl->client, fl->cport, ep));
-        jw_str(w, "vip", rp_endpoint_str(&fl->vip, fl->vport, ep));
-        jw_usec(w, "first_seen", fl->first_seen);
-        jw_uint(w, "bin", fl->bin);
-        if (fl->predicted_host)
-            jw_uint(w, "predicted_host", fl->predicted_host);
-        else
-            jw_null(w, "predicted_host");
-        if (fl->observed_host)
-            jw_uint(w, "observed_host", fl->observed_host);
-        else
-            jw_null(w, "observed_host");
-        jw_bool(w, "answered", fl->answered);
-        jw_usec(w, "last_seen", fl->last_seen);
-        if (fl->rule >= 0)
-            jw_uint(w, "rule", (uint64_t)fl->rule + 1);
-        else
-            jw_null(w, "rule");
-        jw_uint(w, "syns", fl->syns);
-        jw_uint(w, "frames", fl->frames);
-        jw_end_obj(w);
-        w->inline_from = save;
-    }
+    jw_arr(w, K("flows"));
+    for (size_t i = 0; i < shown; i++)
+        write_flow(w, nlb_tracker_flow(r->t, i));
     jw_end_arr(w);
-    jw_uint(w, "flows_total", n);
-    jw_uint(w, "flows_listed", shown);
+    jw_uint(w, K("flows_total"), n);
+    jw_uint(w, K("flows_listed"), shown);
 }
 
 static void write_ownership(jw *w, const rp_run *r)
 {
     nlb_ownership_summary o = nlb_tracker_ownership(r->t);
-    jw_obj(w, "ownership");
-    jw_uint(w, "flows", o.flows);
-    jw_uint(w, "with_observed", o.with_observed);
-    jw_uint(w, "agree", o.agree);
-    jw_double(w, "agreement", o.agreement);
-    jw_str(w, "model", "emulation");
-    jw_double(w, "calibration_consistency", o.calibration_consistency);
+    jw_obj(w, K("ownership"));
+    jw_uint(w, K("flows"), o.flows);
+    jw_uint(w, K("with_observed"), o.with_observed);
+    jw_uint(w, K("agree"), o.agree);
+    jw_double(w, K("agreement"), o.agreement);
+    jw_str(w, K("model"), "emulation");
+    jw_double(w, K("calibration_consistency"), o.calibration_consistency);
     if (r->whatif_host) {
-        jw_obj(w, "whatif");
-        jw_uint(w, "without_host", r->whatif_host);
-        jw_uint(w, "flows_moved", nlb_tracker_whatif(r->t, r->whatif_host, false));
+        jw_obj(w, K("whatif"));
+        jw_uint(w, K("without_host"), r->whatif_host);
+        jw_uint(w, K("flows_moved"), nlb_tracker_whatif(r->t, r->whatif_host, false));
         jw_end_obj(w);
     }
     jw_end_obj(w);
@@ -498,44 +555,44 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
 {
     char det[512];
     nlb_event_format(ev, det, sizeof det);
-    jw_obj(w, NULL);
+    jw_obj(w, NOKEY);
     if (record)
-        jw_str(w, "record", record);
-    jw_usec(w, "time", ev->time);
-    jw_str(w, "kind", nlb_event_kind_key(ev->kind));
-    jw_str(w, "detail", det);
+        jw_str(w, K("record"), record);
+    jw_usec(w, K("time"), ev->time);
+    jw_str(w, K("kind"), nlb_event_kind_key(ev->kind));
+    jw_str(w, K("detail"), det);
     if (ev->vip)
-        jw_ip4(w, "vip", ev->vip);
+        jw_ip4(w, K("vip"), ev->vip);
     if (ev->host)
-        jw_uint(w, "host", ev->host);
+        jw_uint(w, K("host"), ev->host);
     /* The numeric fields mean different things per kind (cluster.h); name them. */
     switch (ev->kind) {
     case NLB_EV_HOST_JOINED:
-        jw_ip4(w, "dedicated_ip", ev->count);
+        jw_ip4(w, K("dedicated_ip"), ev->count);
         break;
     case NLB_EV_HOST_SILENT:
     case NLB_EV_HOST_BACK:
     case NLB_EV_CONVERGENCE_END:
-        jw_usec(w, "duration", ev->duration);
+        jw_usec(w, K("duration"), ev->duration);
         break;
     case NLB_EV_FAILOVER_BURST:
-        jw_uint(w, "macs", ev->count);
-        jw_hosts(w, "not_announced", ev->hosts_mask);
-        jw_usec(w, "duration", ev->duration);
-        jw_mac(w, "first_mac", ev->mac);
+        jw_uint(w, K("macs"), ev->count);
+        jw_hosts(w, K("not_announced"), ev->hosts_mask);
+        jw_usec(w, K("duration"), ev->duration);
+        jw_mac(w, K("first_mac"), ev->mac);
         break;
     case NLB_EV_CLUSTER_MAC_AS_SOURCE:
-        jw_mac(w, "mac", ev->mac);
-        jw_uint(w, "frames", ev->count);
+        jw_mac(w, K("mac"), ev->mac);
+        jw_uint(w, K("frames"), ev->count);
         break;
     case NLB_EV_VIP_UNANSWERED:
-        jw_uint(w, "port", ev->port);
-        jw_uint(w, "connections", ev->count);
-        jw_hosts(w, "predicted_owners_emulated", ev->hosts_mask);
-        jw_usec(w, "duration", ev->duration);
+        jw_uint(w, K("port"), ev->port);
+        jw_uint(w, K("connections"), ev->count);
+        jw_hosts(w, K("predicted_owners_emulated"), ev->hosts_mask);
+        jw_usec(w, K("duration"), ev->duration);
         break;
     case NLB_EV_MAP_CHANGED:
-        jw_uint(w, "rule_slots", ev->count);
+        jw_uint(w, K("rule_slots"), ev->count);
         break;
     default:
         break;
@@ -547,7 +604,7 @@ static void write_events(jw *w, const rp_run *r)
 {
     size_t n = nlb_tracker_event_count(r->t);
     int save = w->inline_from;
-    jw_arr(w, "events");
+    jw_arr(w, K("events"));
     for (size_t i = 0; i < n; i++) {
         w->inline_from = w->depth + 1;
         write_event(w, nlb_tracker_event(r->t, i), NULL);
@@ -561,21 +618,21 @@ static void write_diag(jw *w, const nlb_diag *d, const char *record)
 {
     char msg[1024];
     nlb_diag_format(d, msg, sizeof msg);
-    jw_obj(w, NULL);
+    jw_obj(w, NOKEY);
     if (record)
-        jw_str(w, "record", record);
-    jw_str(w, "code", nlb_diag_code_str(d->code));
-    jw_str(w, "severity", nlb_severity_name(d->severity));
-    jw_usec(w, "time", d->time);
-    jw_str(w, "message", msg);
+        jw_str(w, K("record"), record);
+    jw_str(w, K("code"), nlb_diag_code_str(d->code));
+    jw_str(w, K("severity"), nlb_severity_name(d->severity));
+    jw_usec(w, K("time"), d->time);
+    jw_str(w, K("message"), msg);
     if (d->vip)
-        jw_ip4(w, "vip", d->vip);
+        jw_ip4(w, K("vip"), d->vip);
     if (d->hosts_mask)
-        jw_hosts(w, "hosts", d->hosts_mask);
+        jw_hosts(w, K("hosts"), d->hosts_mask);
     if (d->duration)
-        jw_usec(w, "duration", d->duration);
+        jw_usec(w, K("duration"), d->duration);
     if (d->port)
-        jw_uint(w, "port", d->port);
+        jw_uint(w, K("port"), d->port);
     jw_end_obj(w);
 }
 
@@ -584,7 +641,7 @@ static void write_diags(jw *w, const rp_run *r)
     size_t n;
     const nlb_diag **d = rp_sorted_diags(r->t, &n);
     int save = w->inline_from;
-    jw_arr(w, "diagnostics");
+    jw_arr(w, K("diagnostics"));
     for (size_t i = 0; i < n; i++) {
         w->inline_from = w->depth + 1;
         write_diag(w, d[i], NULL);
@@ -600,24 +657,24 @@ static int write_json(const rp_run *r, FILE *f, bool one_line)
     memset(&w, 0, offsetof(jw, buf));
     w.f = f;
     w.one_line = one_line;
-    jw_obj(&w, NULL);
+    jw_obj(&w, NOKEY);
     if (one_line)
-        jw_str(&w, "record", "report");
-    jw_uint(&w, "schema", 1);
+        jw_str(&w, K("record"), "report");
+    jw_uint(&w, K("schema"), 1);
     write_model(&w, r);
     write_inputs(&w, r);
-    jw_bool(&w, "partial", r->inputs_with_errors > 0);
+    jw_bool(&w, K("partial"), r->inputs_with_errors > 0);
     if (r->opt.filter)
-        jw_str(&w, "filter", r->opt.filter);
-    jw_bool(&w, "stopped_by_count", r->opt.count && r->fed >= r->opt.count);
+        jw_str(&w, K("filter"), r->opt.filter);
+    jw_bool(&w, K("stopped_by_count"), r->opt.count && r->fed >= r->opt.count);
     if (r->opt.iface)
-        jw_str(&w, "stopped_by", r->stop_reason ? r->stop_reason : "unknown");
+        jw_str(&w, K("stopped_by"), r->stop_reason ? r->stop_reason : "unknown");
     if (r->fed) {
-        jw_usec(&w, "first_frame", r->first_ts);
-        jw_usec(&w, "last_frame", r->last_ts);
+        jw_usec(&w, K("first_frame"), r->first_ts);
+        jw_usec(&w, K("last_frame"), r->last_ts);
     } else {
-        jw_null(&w, "first_frame");
-        jw_null(&w, "last_frame");
+        jw_null(&w, K("first_frame"));
+        jw_null(&w, K("last_frame"));
     }
     write_counts(&w, r);
     write_clusters(&w, r);

@@ -326,32 +326,51 @@ static void progress_show(const rp_run *r, progress *pg, bool final)
     pg->shown = true;
 }
 
-static inline void feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
+/* Kept out of the per-frame path: malformed frames are rare. */
+static void __attribute__((noinline, cold)) note_malformed(rp_run *r, rp_input *in, const nlb_packet *pkt)
 {
-    nlb_usec ts = in->ts;
+    in->malformed++;
+    if (in->malformed <= RP_MAX_MALFORMED_NOTES) {
+        char msg[RP_MSG];
+        snprintf(msg, sizeof msg, "frame %llu: malformed %s", (unsigned long long)in->frames,
+                 nlb_field_name(pkt->bad_field));
+        add_note(r, in, msg);
+    }
+}
+
+static void svg_tick(rp_run *r, const nlb_packet *pkt, nlb_usec ts)
+{
+    if (pkt->kind == NLB_FK_HEARTBEAT && pkt->hb.status != NLB_MALFORMED && pkt->hb.priority >= 1
+        && pkt->hb.priority <= NLB_MAX_PRIORITY)
+        record_tick(r, pkt->hb.cluster_ip, (uint8_t)pkt->hb.priority, ts);
+}
+
+/* The per-frame work shared by every input loop: clamp the time, decode, feed the tracker.
+ * Returns the time fed. r->fed and the first/last times are the caller's to update. */
+static inline __attribute__((always_inline)) nlb_usec feed_frame(rp_run *r, rp_input *in, nlb_packet *pkt,
+                                                                 const struct pcap_pkthdr *h, const uint8_t *data,
+                                                                 nlb_usec ts, nlb_usec *clock)
+{
     /* The tracker needs non-decreasing time; captures are sometimes slightly out of order. */
     if (ts < *clock) {
         ts = *clock;
         in->reordered++;
     }
     *clock = ts;
-    const struct pcap_pkthdr *h = in->hdr;
     if (h->caplen < h->len)
         in->truncated_frames++;
-    nlb_packet_decode(in->linktype, in->data, h->caplen, h->len, pkt);
-    if (pkt->status == NLB_MALFORMED) {
-        in->malformed++;
-        if (in->malformed <= RP_MAX_MALFORMED_NOTES) {
-            char msg[RP_MSG];
-            snprintf(msg, sizeof msg, "frame %llu: malformed %s", (unsigned long long)in->frames,
-                     nlb_field_name(pkt->bad_field));
-            add_note(r, in, msg);
-        }
-    }
+    nlb_packet_decode(in->linktype, data, h->caplen, h->len, pkt);
+    if (pkt->status == NLB_MALFORMED)
+        note_malformed(r, in, pkt);
     nlb_tracker_feed(r->t, pkt, ts);
-    if (r->opt.svg && pkt->kind == NLB_FK_HEARTBEAT && pkt->hb.status != NLB_MALFORMED
-        && pkt->hb.priority >= 1 && pkt->hb.priority <= NLB_MAX_PRIORITY)
-        record_tick(r, pkt->hb.cluster_ip, (uint8_t)pkt->hb.priority, ts);
+    if (r->opt.svg)
+        svg_tick(r, pkt, ts);
+    return ts;
+}
+
+static void feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
+{
+    nlb_usec ts = feed_frame(r, in, pkt, in->hdr, in->data, in->ts, clock);
     if (r->fed == 0)
         r->first_ts = ts;
     r->last_ts = ts;
@@ -361,6 +380,59 @@ static inline void feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *cloc
 void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
 {
     feed(r, in, pkt, clock);
+}
+
+/* One input (the common case): no merging, and the loop state in locals rather than in *r,
+ * which every call into the library would force back to memory. Same order of work and the
+ * same counts as the merging loop: feed, then read ahead. */
+static void replay_one(rp_run *r, rp_input *in, nlb_packet *pkt, progress *pg, uint64_t limit)
+{
+    nlb_usec clock = INT64_MIN, ts = in->ts;
+    uint64_t fed = 0, filtered = 0;
+    const uint64_t frames0 = in->frames;
+    pcap_t *p = in->p;
+    struct pcap_pkthdr *h = in->hdr;
+    const u_char *d = in->data;
+    const bool has_prog = in->has_prog;
+    r->first_ts = ts;
+    for (;;) {
+        ts = feed_frame(r, in, pkt, h, d, ts, &clock);
+        fed++;
+        if ((fed & 0x3FFF) == 0) {
+            r->fed = fed;
+            progress_show(r, pg, false);
+        }
+        /* Read ahead (advance(), inlined): the next record that passes the filter. */
+        int rc;
+        for (;;) {
+            rc = pcap_next_ex(p, &h, &d);
+            if (rc != 1)
+                break;
+            in->frames++;
+            if (!has_prog || pcap_offline_filter(&in->prog, h, d))
+                break;
+            filtered++;
+        }
+        if (rc != 1) {
+            if (rc != PCAP_ERROR_BREAK)
+                read_error(r, in, pcap_geterr(p));
+            in->eof = true;
+            break;
+        }
+        if (fed >= limit) {
+            /* Stopped by -c: the record read ahead was not processed; do not count it. */
+            in->frames--;
+            break;
+        }
+        ts = (nlb_usec)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+    }
+    /* The records read here that passed the filter were all fed (the -c one is already
+     * taken off in->frames); the first one, read by advance(), is already in matched. */
+    in->matched += in->frames - frames0 - filtered;
+    in->hdr = h;
+    in->data = d;
+    r->fed = fed;
+    r->last_ts = ts;
 }
 
 static void replay(rp_run *r)
@@ -383,9 +455,13 @@ static void replay(rp_run *r)
             active[n_active++] = in;
     }
     uint64_t limit = r->opt.count ? r->opt.count : UINT64_MAX;
+    if (n_active == 1) {
+        replay_one(r, active[0], &pkt, &pg, limit);
+        n_active = 0;
+    }
     while (n_active > 0 && r->fed < limit) {
-        /* Min selection by next timestamp: inputs are few, so a linear scan beats a heap;
-         * a single input skips it altogether. Ties keep command-line order. */
+        /* Min selection by next timestamp: inputs are few, so a linear scan beats a heap.
+         * Ties keep command-line order. */
         size_t k = 0;
         for (size_t i = 1; i < n_active; i++)
             if (active[i]->ts < active[k]->ts)

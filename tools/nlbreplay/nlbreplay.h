@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <pcap/pcap.h>
 
@@ -122,10 +123,61 @@ const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
 char *rp_datetime_str(nlb_usec t, char *buf);
 /* Endpoint "1.2.3.4:80" or "[2001:db8::1]:80" into buf (>= 56). */
 char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf);
+/* The same at p, without a NUL; returns the end (room needed: 53 bytes). */
+char *rp_endpoint_put(const nlb_ipaddr *ip, uint16_t port, char *p);
+/* Decimal v at p, without a NUL; returns the end (room needed: 20 bytes). Inline: the
+ * writers call it for nearly every number of a flow line, most of them one or two digits. */
+extern const char rp_digit_pairs[201]; /* "00" "01" ... "99" */
+static inline char *rp_u64_put(uint64_t v, char *p)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        memcpy(p, rp_digit_pairs + 2 * v, 2);
+        return p + 2;
+    }
+    unsigned n;
+    if (v <= UINT32_MAX) {
+        /* times in seconds, counts: 32-bit arithmetic, digits counted by comparisons */
+        uint32_t x = (uint32_t)v;
+        n = x < 100000u ? (x < 1000u ? 3 : x < 10000u ? 4 : 5)
+          : x < 10000000u ? (x < 1000000u ? 6 : 7)
+          : x < 100000000u ? 8 : x < 1000000000u ? 9 : 10;
+        char *q = p + n;
+        while (x >= 100) {
+            uint32_t r = x % 100;
+            x /= 100;
+            q -= 2;
+            memcpy(q, rp_digit_pairs + 2 * r, 2);
+        }
+        if (x >= 10)
+            memcpy(q - 2, rp_digit_pairs + 2 * x, 2);
+        else
+            q[-1] = (char)('0' + x);
+        return p + n;
+    }
+    n = 10; /* v > UINT32_MAX: 10 to 20 digits */
+    for (uint64_t pow = 10000000000u; n < 20 && v >= pow; pow *= 10)
+        n++;
+    char *q = p + n;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        memcpy(q, rp_digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10)
+        memcpy(q - 2, rp_digit_pairs + 2 * v, 2);
+    else
+        q[-1] = (char)('0' + v);
+    return p + n;
+}
+/* Seconds with exactly six decimals ("-1.000250"), from integers; returns the end (room: 28). */
+char *rp_usec_put(nlb_usec t, char *p);
 /* "tcp", "udp" or the protocol number. */
 const char *rp_proto_str(uint8_t proto, char buf[8]);
-/* Convergence trigger in the library's words ("host 2 silent 8.0 s") into buf. */
-char *rp_trigger_str(uint32_t vip, const nlb_convergence *c, char *buf, size_t len);
 /* Text to show for bins owned by a host ("20", "20/15/..", "-" when maps are unknown). */
 char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len);
 

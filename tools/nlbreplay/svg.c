@@ -185,9 +185,10 @@ int rp_write_svg(const rp_run *r, const char *path)
             const nlb_convergence *cv = &c->convergence[k];
             double xa = xpos(&s, cv->start), xb = xpos(&s, cv->end ? cv->end : s.t1);
             char trig[64];
+            nlb_conv_trigger_format(cv, trig, sizeof trig);
             fprintf(f, "<rect class=\"convergence\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f90\" "
                     "fill-opacity=\"0.25\"><title>convergence: %s</title></rect>\n", xa, rows_y,
-                    xb - xa > 1 ? xb - xa : 1, rows_h, rp_trigger_str(c->vip, cv, trig, sizeof trig));
+                    xb - xa > 1 ? xb - xa : 1, rows_h, trig);
         }
         fprintf(f, "</g>\n");
     }

@@ -172,6 +172,12 @@ static void write_inputs(const tx *x, const rp_run *r)
             snprintf(line + n, sizeof line - (size_t)n, ", %llu sent from the unicast cluster MAC",
                      (unsigned long long)c->cluster_mac_as_source);
         wrap(f, line, 0, 4);
+        /* Only the first max_clusters cluster IPs are tracked; say how many more there were. */
+        if (c->clusters_dropped) {
+            snprintf(line, sizeof line, "  %llu more cluster IPs not tracked: the cluster table holds %u clusters",
+                     (unsigned long long)c->clusters_dropped, r->cfg.max_clusters);
+            wrap(f, line, 0, 4);
+        }
     }
 }
 
@@ -235,7 +241,7 @@ static void write_clusters(const tx *x, const rp_run *r)
             const nlb_convergence *cv = &c->convergence[k];
             char s[16], e[16], trig[64], d[16];
             nlb_time_str(cv->start, s);
-            rp_trigger_str(c->vip, cv, trig, sizeof trig);
+            nlb_conv_trigger_format(cv, trig, sizeof trig);
             if (cv->end) {
                 nlb_time_str(cv->end, e);
                 fmt_dur(cv->end - cv->start, d, sizeof d);
@@ -324,6 +330,24 @@ static void write_events(const tx *x, const rp_run *r)
         fprintf(f, "  (%llu events dropped: the event table was full)\n", (unsigned long long)c->events_dropped);
 }
 
+/* s (n bytes) padded with spaces to width: "%-*s" and "%*s" without printf. */
+static char *put_left(char *p, const char *s, size_t n, size_t width)
+{
+    memcpy(p, s, n);
+    p += n;
+    for (; n < width; n++)
+        *p++ = ' ';
+    return p;
+}
+
+static char *put_right(char *p, const char *s, size_t n, size_t width)
+{
+    for (; n < width; width--)
+        *p++ = ' ';
+    memcpy(p, s, n);
+    return p + n;
+}
+
 static void write_flows(const tx *x, const rp_run *r)
 {
     FILE *f = x->f;
@@ -336,13 +360,39 @@ static void write_flows(const tx *x, const rp_run *r)
             "obs", "reply");
     for (size_t i = 0; i < n; i++) {
         const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
-        char pb[8], cl[56], vp[56], ts[16], pred[8], obs[8];
-        snprintf(pred, sizeof pred, "%u", fl->predicted_host);
-        snprintf(obs, sizeof obs, "%u", fl->observed_host);
-        fprintf(f, " %-3s %-21s %-21s %-12s %3u %4s %3s %s\n", rp_proto_str(fl->proto, pb),
-                rp_endpoint_str(&fl->client, fl->cport, cl), rp_endpoint_str(&fl->vip, fl->vport, vp),
-                nlb_time_str(fl->first_seen, ts), fl->bin, fl->predicted_host ? pred : "-",
-                fl->observed_host ? obs : "-", fl->answered ? "yes" : "NO");
+        /* " %-3s %-21s %-21s %-12s %3u %4s %3s %s\n", built by hand: one fwrite per flow. */
+        char row[256], field[64], ts[16], *p = row;
+        *p++ = ' ';
+        if (fl->proto == 6)
+            p = put_left(p, "tcp", 3, 3);
+        else if (fl->proto == 17)
+            p = put_left(p, "udp", 3, 3);
+        else
+            p = put_left(p, field, (size_t)(rp_u64_put(fl->proto, field) - field), 3);
+        *p++ = ' ';
+        p = put_left(p, field, (size_t)(rp_endpoint_put(&fl->client, fl->cport, field) - field), 21);
+        *p++ = ' ';
+        p = put_left(p, field, (size_t)(rp_endpoint_put(&fl->vip, fl->vport, field) - field), 21);
+        *p++ = ' ';
+        nlb_time_str(fl->first_seen, ts);
+        p = put_left(p, ts, strlen(ts), 12);
+        *p++ = ' ';
+        p = put_right(p, field, (size_t)(rp_u64_put(fl->bin, field) - field), 3);
+        *p++ = ' ';
+        if (fl->predicted_host)
+            p = put_right(p, field, (size_t)(rp_u64_put(fl->predicted_host, field) - field), 4);
+        else
+            p = put_right(p, "-", 1, 4);
+        *p++ = ' ';
+        if (fl->observed_host)
+            p = put_right(p, field, (size_t)(rp_u64_put(fl->observed_host, field) - field), 3);
+        else
+            p = put_right(p, "-", 1, 3);
+        if (fl->answered)
+            memcpy(p, " yes\n", 5), p += 5;
+        else
+            memcpy(p, " NO\n", 4), p += 4;
+        fwrite(row, 1, (size_t)(p - row), f);
     }
     const nlb_counts *c = nlb_tracker_counts(r->t);
     if (c->flows_evicted)

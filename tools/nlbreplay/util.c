@@ -52,15 +52,45 @@ char *rp_datetime_str(nlb_usec t, char *buf)
     return buf;
 }
 
+char *rp_endpoint_put(const nlb_ipaddr *ip, uint16_t port, char *p)
+{
+    bool v6 = ip->family == 6;
+    if (v6)
+        *p++ = '[';
+    p = nlb_ipaddr_put(ip, p);
+    if (v6)
+        *p++ = ']';
+    *p++ = ':';
+    return rp_u64_put(port, p);
+}
+
 char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf)
 {
-    char a[46];
-    nlb_ipaddr_str(ip, a);
-    if (ip->family == 6)
-        snprintf(buf, 56, "[%s]:%u", a, port);
-    else
-        snprintf(buf, 56, "%s:%u", a, port);
+    *rp_endpoint_put(ip, port, buf) = '\0';
     return buf;
+}
+
+/* Two digits at a time: half the divisions of a digit loop. */
+const char rp_digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+char *rp_usec_put(nlb_usec t, char *p)
+{
+    uint64_t u = (uint64_t)t;
+    if (t < 0) {
+        *p++ = '-';
+        u = 0 - u; /* unsigned: INT64_MIN too */
+    }
+    p = rp_u64_put(u / 1000000, p);
+    unsigned us = (unsigned)(u % 1000000);
+    unsigned hi = us / 10000, mid = us / 100 % 100, lo = us % 100;
+    *p++ = '.';
+    memcpy(p, rp_digit_pairs + 2 * hi, 2);
+    memcpy(p + 2, rp_digit_pairs + 2 * mid, 2);
+    memcpy(p + 4, rp_digit_pairs + 2 * lo, 2);
+    return p + 6;
 }
 
 const char *rp_proto_str(uint8_t proto, char buf[8])
@@ -70,27 +100,6 @@ const char *rp_proto_str(uint8_t proto, char buf[8])
     if (proto == 17)
         return "udp";
     snprintf(buf, 8, "%u", proto);
-    return buf;
-}
-
-char *rp_trigger_str(uint32_t vip, const nlb_convergence *c, char *buf, size_t len)
-{
-    /* The wording of triggers lives in the library's event table; borrow it through the
-     * convergence_start event it would print, keeping only the part in parentheses. */
-    nlb_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = NLB_EV_CONVERGENCE_START;
-    ev.vip = vip;
-    ev.host = c->trigger_host;
-    ev.count = c->trigger;
-    ev.duration = c->trigger_gap;
-    char full[256];
-    nlb_event_format(&ev, full, sizeof full);
-    const char *open = strchr(full, '('), *close = strrchr(full, ')');
-    if (open && close && close > open + 1)
-        snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
-    else
-        snprintf(buf, len, "%s", full);
     return buf;
 }
 

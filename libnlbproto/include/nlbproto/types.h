@@ -64,6 +64,12 @@ bool nlb_ip4_parse(const char *s, uint32_t *out);
 nlb_ipaddr nlb_ipaddr_v4(uint32_t ip);
 /* Host-order IPv4 of an nlb_ipaddr (0 when not IPv4). */
 uint32_t nlb_ipaddr_to_v4(const nlb_ipaddr *ip);
+/* The same text as nlb_ip4_str / nlb_ipaddr_str / nlb_mac_str, written at p without a
+ * terminating NUL; each returns the end of what it wrote (room needed: 15, 45 and 17 bytes).
+ * For writers that build a line in their own buffer. Added for issue 8. */
+char *nlb_ip4_put(uint32_t ip, char *p);
+char *nlb_ipaddr_put(const nlb_ipaddr *ip, char *p);
+char *nlb_mac_put(const uint8_t mac[6], char *p);
 
 #ifdef __cplusplus
 }
