@@ -61,7 +61,7 @@ static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
                 worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             }
         }
-    } else if (pkt->ip_proto == 2) {
+    } else if (pkt->ip_proto == 2 && pkt->ip_src.family == 4) { /* IGMP exists over IPv4 only */
         if (!nlb_rd_has(r, off, 8)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             return;
