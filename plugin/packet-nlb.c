@@ -80,14 +80,7 @@ static expert_field ei_multi_default = EI_INIT;
 static value_string vs_hb_kind[5];
 static value_string vs_mac_kind[6];
 static value_string vs_signature[4];
-
-/* Not in the library: NLB-PROTOCOL.md gives the values, the words are ours (and guessed). */
-static const value_string vs_conv_state[] = {
-    { NLB_CONV_NORMAL, "normal (guess)" },
-    { NLB_CONV_STABLE, "stable (guess)" },
-    { NLB_CONV_CONVERGING, "converging (guess)" },
-    { 0, NULL }
-};
+static value_string vs_conv_state[4];
 
 /* ---- preferences ------------------------------------------------------------------------- */
 
@@ -173,8 +166,7 @@ typedef struct {
     guint16 default_host;      /* priority, 0 = unknown */
     plug_host hosts[NLB_MAX_PRIORITY + 1]; /* by priority */
     plug_host dups[NLB_MAX_PRIORITY + 1];  /* a second claimant of a priority: its bins still count */
-    guint32 emu_mask[NLB_MAX_RULES];       /* live hosts the emulated map was built for */
-    nlb_binmap emu[NLB_MAX_RULES];
+    nlb_emu_cache emu;                     /* emulated maps per slot, moved as the live set changes */
     unsigned last_twice, last_nobody;      /* to report map problems when they change */
     nlb_usec bins_since;                   /* when the current map problem was first seen */
     nlb_usec dup_since[NLB_MAX_PRIORITY + 1];
@@ -183,21 +175,30 @@ typedef struct {
     nlb_usec cms_since, marp_since;
     guint32 hb_mask;                       /* hosts[] that sent a heartbeat (bit p-1 = priority p) */
     guint32 maps_gen;                      /* bumped when a host's maps, map count or rule count change */
-    /* ann_flow's owners from the live hosts' heartbeat maps, per slot, valid while the live set
-     * (fm_mask) and maps_gen (fm_gen) are unchanged: rebuilt a few times a second, not per frame. */
-    guint32 fm_mask[NLB_MAX_RULES], fm_gen[NLB_MAX_RULES];
-    gboolean fm_all[NLB_MAX_RULES];        /* every live host had captured maps covering the slot */
-    nlb_binmap fm[NLB_MAX_RULES];
+    /* nlb_predict's view of the live hosts, refilled only when the live set (view_mask) or the
+     * maps (view_gen against maps_gen) change: a few times a second, not per frame. */
+    guint32 view_mask, view_gen;
+    nlb_owner_view view;
+    /* nlb_predict's owner of a bin in multiple-host mode (heartbeat maps or emulation) per slot,
+     * valid while the view is (pc_valid, cleared when the view is refilled): most frames then
+     * cost a bin computation and a table read. */
+    guint64 pc_valid[NLB_MAX_RULES];
+    guint8 pc_host[NLB_MAX_RULES][NLB_BINS_MAX];
+    guint64 pc_maps[NLB_MAX_RULES];        /* bit b: pc_host[][b] came from the heartbeat maps */
 } plug_cluster;
 
 static wmem_map_t *g_clusters;   /* vip -> plug_cluster, wmem_file_scope */
 static wmem_array_t *g_vips;     /* known VIPs (preferences first, then heartbeats) */
 static plug_cluster *g_last_cluster; /* last one cluster_get found: most frames name the same VIP */
+/* nlb_predict's inputs for a VIP known only from the preferences: no hosts heard yet. */
+static const nlb_owner_view g_no_view;
+static nlb_emu_cache g_no_emu;
 
 static void nlb_init(void)
 {
     g_clusters = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     g_last_cluster = NULL;
+    memset(&g_no_emu, 0, sizeof g_no_emu);
     g_vips = wmem_array_new(wmem_file_scope(), sizeof(guint32));
     for (guint i = 0; i < g_n_pref_vips; i++)
         wmem_array_append_one(g_vips, g_pref_vips[i]);
@@ -229,9 +230,7 @@ static plug_cluster *cluster_get(guint32 vip, nlb_usec ts, gboolean create)
         c = wmem_new0(wmem_file_scope(), plug_cluster);
         c->vip = vip;
         c->first_seen = ts;
-        c->maps_gen = 1; /* fm_gen[] start at 0: nothing cached yet */
-        for (unsigned r = 0; r < NLB_MAX_RULES; r++)
-            c->emu[r].bins = g_model.bins;
+        c->maps_gen = 1; /* view_gen starts at 0: no view filled yet */
         wmem_map_insert(g_clusters, GUINT_TO_POINTER(vip), c);
         if (!vip_known(vip))
             wmem_array_append_one(g_vips, vip);
@@ -434,24 +433,6 @@ static void hb_version_fmt(gchar *buf, guint32 v)
     g_snprintf(buf, ITEM_LABEL_LENGTH, "%s (0x%08x)", nlb_hb_version_str(v, s), v);
 }
 
-/* "0-19, 40": owned bins as ranges. */
-static void bins_str(guint64 map, char *buf, size_t len)
-{
-    size_t o = 0;
-    buf[0] = 0;
-    for (int i = 0; i < 64 && o + 12 < len; i++) {
-        if (!(map >> i & 1))
-            continue;
-        int j = i;
-        while (j + 1 < 64 && (map >> (j + 1) & 1))
-            j++;
-        o += (size_t)g_snprintf(buf + o, len - o, j == i ? "%s%d" : "%s%d-%d", o ? ", " : "", i, j);
-        i = j;
-    }
-    if (!o)
-        g_strlcpy(buf, "none", len);
-}
-
 /* The message of a library diagnostic, so nlbreplay and the plugin use the same sentence. */
 static const char *diag_msg(wmem_allocator_t *pool, const nlb_diag *d)
 {
@@ -488,27 +469,27 @@ static void compare_config(const plug_cluster *c, guint32 prio, const plug_host 
     }
     if (!ref || !h->num_rules)
         return;
-    const plug_host *lo = rp < prio ? ref : h, *hi = rp < prio ? h : ref;
-    guint32 pair = 1u << (rp - 1) | 1u << (prio - 1);
-    if (lo->num_rules != hi->num_rules) {
-        hf->rules_mask = pair;
-        hf->rules_n1 = lo->num_rules;
-        hf->rules_n2 = hi->num_rules;
-    } else {
-        unsigned n = MIN(lo->rules_present, hi->rules_present);
-        for (unsigned k = 0; k < n; k++) {
-            if (lo->rule_code[k] != hi->rule_code[k]) {
-                hf->rules_mask = pair;
-                hf->rules_n1 = lo->rule_code[k];
-                hf->rules_n2 = hi->rule_code[k];
-                hf->rules_n3 = k + 1;
-                break;
-            }
-        }
+    /* the pair, lower priority number first: the library takes hosts[0] as the reference */
+    nlb_host_config hc[2];
+    const plug_host *pair[2] = { rp < prio ? ref : h, rp < prio ? h : ref };
+    const unsigned pp[2] = { rp < prio ? rp : prio, rp < prio ? prio : rp };
+    for (int k = 0; k < 2; k++) {
+        hc[k].priority = (guint8)pp[k];
+        hc[k].num_rules = pair[k]->num_rules;
+        hc[k].codes_present = pair[k]->rules_present;
+        hc[k].codes = pair[k]->rule_code;
+        hc[k].default_host = pair[k]->default_host;
     }
-    if (ref->default_host && h->default_host && ref->default_host != h->default_host &&
-        ref->default_host <= NLB_MAX_PRIORITY && h->default_host <= NLB_MAX_PRIORITY)
-        hf->default_mask = 1u << (ref->default_host - 1) | 1u << (h->default_host - 1);
+    nlb_config_diff cd;
+    nlb_config_compare(hc, 2, &cd);
+    if (cd.rules_mask) {
+        hf->rules_mask = cd.rules_mask;
+        hf->rules_n1 = cd.rules_n1;
+        hf->rules_n2 = cd.rules_n2;
+        hf->rules_n3 = cd.rules_n3;
+    }
+    if (cd.multi_default)
+        hf->default_mask = cd.default_mask;
 }
 
 /* First pass only: fold one heartbeat into the capture state and note what it revealed. */
@@ -576,7 +557,7 @@ static hb_frame *hb_learn(packet_info *pinfo, const nlb_heartbeat *hb)
         h->cur_map[r] = m;
     }
     if (maps_changed || old_rules != h->num_rules || old_has_maps != h->has_maps)
-        c->maps_gen++; /* ann_flow's cached owners from the maps are stale */
+        c->maps_gen++; /* cluster_view's cached view is stale */
     if (!hf->dup_of_dip_valid)
         compare_config(c, hb->priority, h, ts, hf);
     if (!h->has_maps || hf->dup_of_dip_valid)
@@ -682,8 +663,8 @@ static void hb_rules_tree(proto_tree *tree, tvbuff_t *tvb, const nlb_heartbeat *
             it = proto_tree_add_uint(rt, hf_hb_bins_owned, tvb, (gint)moff, 8, cnt);
             proto_item_set_generated(it);
             if (proto_field_is_referenced(rt, hf_hb_bins_list)) {
-                char bl[256];
-                bins_str(ru->cur_map, bl, sizeof bl);
+                char bl[NLB_BINS_STR_LEN];
+                nlb_bins_str(ru->cur_map, 64, bl, sizeof bl); /* every bit: the wire map is 64 wide */
                 it = proto_tree_add_string(rt, hf_hb_bins_list, tvb, (gint)moff, 8, bl);
                 proto_item_set_generated(it);
             }
@@ -1014,6 +995,32 @@ static guint32 live_mask(const plug_cluster *c, nlb_usec ts)
     return live;
 }
 
+/* nlb_predict's view of c's live hosts at ts. The default-host claim is the last one heard
+ * (nlb_predict ignores it when that host is not live); with no rules configured the map slot is
+ * 0 (codes NULL), as the plugin always read it. */
+static const nlb_owner_view *cluster_view(plug_cluster *c, nlb_usec ts)
+{
+    guint32 live = live_mask(c, ts);
+    nlb_owner_view *v = &c->view;
+    if (live != c->view_mask || c->view_gen != c->maps_gen) {
+        v->n = 0;
+        for (guint32 m = live; m; m &= m - 1) {
+            unsigned p = ws_ctz(m) + 1;
+            const plug_host *h = &c->hosts[p];
+            v->prio[v->n] = (guint8)p;
+            v->cur_map[v->n] = h->has_maps ? h->cur_map : NULL;
+            v->n++;
+        }
+        v->num_rules = 0;
+        v->codes = NULL;
+        c->view_mask = live;
+        c->view_gen = c->maps_gen;
+        memset(c->pc_valid, 0, sizeof c->pc_valid);
+    }
+    v->default_host = c->default_host <= NLB_MAX_PRIORITY ? (guint8)c->default_host : 0;
+    return v;
+}
+
 static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
 {
     guint32 dst = nlb_ipaddr_to_v4(&pkt->ip_dst), src = nlb_ipaddr_to_v4(&pkt->ip_src);
@@ -1038,91 +1045,46 @@ static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
     af->show = TRUE;
     af->ip_proto = pkt->ip_proto;
     af->rules_configured = g_model.n_rules > 0;
-    af->rule = -1;
-    int slot = 0; /* heartbeat rule slot, in configuration order (guess) */
-    const nlb_port_rule *rule = NULL;
-    if (af->rules_configured) {
-        af->rule = nlb_model_match(&g_model, af->vip, pkt->ip_proto, af->vport);
-        if (af->rule >= 0) {
-            rule = &g_model.rules[af->rule];
-            slot = af->rule;
-        }
-    }
     plug_cluster *c = cluster_get(af->vip, ts, FALSE);
-    /* Live hosts as a mask: the loops below visit them lowest priority number first. */
-    guint32 live = c ? live_mask(c, ts) : 0;
-    if (rule && rule->mode == NLB_FILTER_DISABLED) {
-        af->dropped = TRUE; /* the rule tells every host to drop it */
-    } else if (rule && rule->mode == NLB_FILTER_SINGLE) {
-        /* Single-host mode: the live host with the lowest non-zero handling priority. */
-        unsigned best = 0;
-        for (guint32 m = live; m; m &= m - 1) {
-            unsigned p = ws_ctz(m) + 1;
-            if (rule->handling[p] && (!best || rule->handling[p] < rule->handling[best]))
-                best = p;
-        }
-        af->predicted = (guint8)best;
-        af->single = TRUE;
-    } else if (af->rules_configured && af->rule < 0) {
-        /* No rule covers it: the default host takes it, no bin involved. */
-        if (c && c->default_host)
-            af->predicted = (guint8)c->default_host;
-        if (!af->predicted && live)
-            af->predicted = (guint8)(ws_ctz(live) + 1);
-    } else {
-        af->aff = rule ? rule->affinity : g_model.default_affinity;
-        af->bin = (guint8)nlb_model_bin(&g_model, af->aff, client, cport);
-        af->has_bin = TRUE;
-    }
-    if (live && af->has_bin) {
-        if (c->fm_mask[slot] != live || c->fm_gen[slot] != c->maps_gen) {
-            /* The owners from the live hosts' captured maps change only with a heartbeat or
-             * the live set: rebuild them then, not for every frame of every flow. */
-            guint8 prios[NLB_MAX_PRIORITY];
-            guint64 maps[NLB_MAX_PRIORITY];
-            size_t n = 0;
-            gboolean all_maps = TRUE;
-            for (guint32 m = live; m; m &= m - 1) {
-                unsigned p = ws_ctz(m) + 1;
-                const plug_host *h = &c->hosts[p];
-                prios[n] = (guint8)p;
-                maps[n] = h->cur_map[slot];
-                all_maps = all_maps && h->has_maps && slot < h->num_rules;
-                n++;
-            }
-            if (all_maps) {
-                unsigned nobody = 0;
-                nlb_binmap_from_maps(&c->fm[slot], g_model.bins, prios, maps, n, &nobody);
-            }
-            c->fm_all[slot] = all_maps;
-            c->fm_mask[slot] = live;
-            c->fm_gen[slot] = c->maps_gen;
-        }
-        const nlb_binmap *bm = &c->fm[slot];
-        if (c->fm_all[slot] && af->bin < bm->bins && bm->owner[af->bin]) {
-            af->predicted = bm->owner[af->bin];
-            af->from_maps = TRUE;
-        }
-        if (!af->from_maps) {
-            nlb_binmap *em = &c->emu[slot];
-            if (c->emu_mask[slot] != live) {
-                /* Live hosts changed: move the fewest bins, as the emulation promises. */
-                guint8 prios[NLB_MAX_PRIORITY];
-                guint8 weights[NLB_MAX_PRIORITY];
-                size_t n = 0;
-                for (guint32 m = live; m; m &= m - 1) {
-                    unsigned p = ws_ctz(m) + 1;
-                    prios[n] = (guint8)p;
-                    weights[n] = rule && !rule->equal_load ? rule->weight[p] : 0;
-                    n++;
-                }
-                nlb_binmap_assign(em, prios, weights, n);
-                c->emu_mask[slot] = live;
-            }
-            if (af->bin < em->bins)
-                af->predicted = em->owner[af->bin];
+    const nlb_owner_view *v = c ? cluster_view(c, ts) : &g_no_view;
+    /* Cached answer for a multiple-host bin: the rule (if any) picks the slot and affinity, the
+     * bin indexes the cache; whatever else (default host, single-host, disabled) asks the library. */
+    int rule = g_model.n_rules ? nlb_model_match(&g_model, af->vip, pkt->ip_proto, af->vport) : -1;
+    if (c && (!g_model.n_rules || (rule >= 0 && g_model.rules[rule].mode == NLB_FILTER_MULTIPLE))) {
+        unsigned slot = rule >= 0 ? (unsigned)rule : 0;
+        nlb_affinity aff = rule >= 0 ? g_model.rules[rule].affinity : g_model.default_affinity;
+        unsigned bin = nlb_model_bin(&g_model, aff, client, cport);
+        if (bin < NLB_BINS_MAX && (c->pc_valid[slot] >> bin & 1)) {
+            af->rule = rule;
+            af->predicted = c->pc_host[slot][bin];
+            af->from_maps = (c->pc_maps[slot] >> bin & 1) != 0;
+            af->has_bin = TRUE;
+            af->bin = (guint8)bin;
+            af->aff = aff;
+            goto observed;
         }
     }
+    nlb_prediction p = nlb_predict(&g_model, v, c ? &c->emu : &g_no_emu, af->vip, pkt->ip_proto, af->vport,
+                                   client, cport);
+    if (c && (p.source == NLB_PRED_MAPS || p.source == NLB_PRED_EMULATED) && p.slot >= 0 &&
+        p.slot < NLB_MAX_RULES && p.bin < NLB_BINS_MAX && p.rule == rule && p.slot == (rule >= 0 ? rule : 0)) {
+        guint64 b = (guint64)1 << p.bin;
+        c->pc_valid[p.slot] |= b;
+        c->pc_host[p.slot][p.bin] = p.host;
+        c->pc_maps[p.slot] = p.source == NLB_PRED_MAPS ? c->pc_maps[p.slot] | b : c->pc_maps[p.slot] & ~b;
+    }
+    af->rule = p.rule;
+    af->predicted = p.host;
+    af->from_maps = p.source == NLB_PRED_MAPS;
+    af->single = p.source == NLB_PRED_SINGLE_HOST;
+    af->dropped = p.source == NLB_PRED_DROPPED;
+    /* the bin is shown where it decided the owner (maps or emulation), as before */
+    af->has_bin = p.source == NLB_PRED_MAPS || p.source == NLB_PRED_EMULATED;
+    if (af->has_bin) {
+        af->bin = p.bin;
+        af->aff = p.affinity;
+    }
+observed:
     if (af->reply && c)
         af->observed = host_of_mac(c, pkt->src, &pkt->src_mac);
 }
@@ -1205,41 +1167,6 @@ static gboolean ann_learn(packet_info *pinfo, const nlb_packet *pkt, ann_frame *
     return af->show || af->src.kind != NLB_MAC_NONE || af->dst.kind != NLB_MAC_NONE;
 }
 
-/* Could ann_learn find anything in this Ethernet frame? Only with a cluster MAC form as source
- * or destination, in ARP/RARP, or in IPv4 to or from a known VIP: everything else (nearly all
- * traffic of a busy capture) is turned away with a few byte compares, before any decode or
- * allocation. Errs towards "maybe": nlb_packet_decode and ann_learn have the last word. */
-static gboolean ann_may_matter(const guint8 *p, guint caplen)
-{
-    if (caplen < 14)
-        return TRUE; /* truncated Ethernet header: let the decoder judge */
-    if (nlb_mac_classify(p, NULL) != NLB_MAC_NONE || nlb_mac_classify(p + 6, NULL) != NLB_MAC_NONE)
-        return TRUE;
-    guint off = 12;
-    guint16 type = pntoh16(p + off);
-    /* 802.1Q / 802.1ad / QinQ tags, as nlb_packet_decode walks them */
-    while (type == 0x8100 || type == 0x88A8 || type == 0x9100) {
-        off += 4;
-        if (off + 2 > caplen)
-            return TRUE;
-        type = pntoh16(p + off);
-    }
-    off += 2;
-    if (type == NLB_ETHERTYPE_ARP || type == NLB_ETHERTYPE_RARP)
-        return TRUE;
-    if (type != 0x0800 || off + 20 > caplen)
-        return FALSE; /* ann_flow looks at IPv4 only; shorter than a header: no addresses */
-    guint nv = wmem_array_get_count(g_vips);
-    if (!nv)
-        return FALSE;
-    const guint32 *v = (const guint32 *)wmem_array_get_raw(g_vips);
-    guint32 src = pntoh32(p + off + 12), dst = pntoh32(p + off + 16);
-    for (guint i = 0; i < nv; i++)
-        if (v[i] == src || v[i] == dst)
-            return TRUE;
-    return FALSE;
-}
-
 /* Labels are for eyes only: a tree nobody will look at (tshark -q with a tap, -T fields, a
  * display filter) gets the items, which filters and taps need, but no text formatted for them. */
 static gboolean tree_visible(const proto_tree *tree)
@@ -1294,9 +1221,13 @@ static int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return 0;
     guint caplen = tvb_captured_length(tvb);
     const guint8 *bytes = tvb_get_ptr(tvb, 0, caplen);
-    /* On later passes too: the VIPs known then include those of the first pass, so a frame
+    /* Could ann_learn find anything here? Only with a cluster MAC form as an address, in
+     * ARP/RARP/0x886F, or in IPv4 to or from a known VIP: everything else (nearly all traffic of
+     * a busy capture) is turned away with a few byte compares, before any decode or allocation.
+     * On later passes too: the VIPs known then include those of the first pass, so a frame
      * turned away now had nothing kept either. */
-    if (lt == NLB_LINK_ETHERNET && !ann_may_matter(bytes, caplen))
+    if (!nlb_frame_may_matter(lt, bytes, caplen, (const guint32 *)wmem_array_get_raw(g_vips),
+                              wmem_array_get_count(g_vips)))
         return 0;
     ann_frame frame, *af = &frame;
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -1515,6 +1446,11 @@ static void fill_names(void)
     for (int k = 0; k < 3; k++) {
         vs_signature[k].value = sigs[k];
         vs_signature[k].strptr = nlb_hb_kind_name(kinds[k]);
+    }
+    static const nlb_conv_state states[] = { NLB_CONV_NORMAL, NLB_CONV_STABLE, NLB_CONV_CONVERGING };
+    for (int k = 0; k < 3; k++) {
+        vs_conv_state[k].value = states[k];
+        vs_conv_state[k].strptr = nlb_conv_state_name(states[k]);
     }
 }
 

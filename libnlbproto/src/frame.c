@@ -290,3 +290,75 @@ const char *nlb_frame_kind_name(nlb_frame_kind k)
     }
     return "other";
 }
+
+static uint16_t be16_at(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* nlb_mac_classify(m) != NLB_MAC_NONE, with the rules of classify() above and nothing stored
+ * (test_frame's test_may_matter compares the two over every first two octets). */
+static inline bool cluster_form(const uint8_t m[6])
+{
+    if (m[0] == 0x02)
+        return m[1] == 0xBF || (m[1] >= 1 && m[1] <= 32);
+    if (m[0] == 0x03)
+        return m[1] == 0xBF;
+    return m[0] == 0x01 && m[1] == 0x00 && m[2] == 0x5E && m[3] == 0x7F;
+}
+
+bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, const uint32_t *vips, size_t n_vips)
+{
+    size_t off;
+    uint16_t type;
+    if (!data)
+        return false;
+    switch (linktype) {
+    case NLB_LINK_ETHERNET:
+        if (caplen < 14)
+            return true; /* truncated header: let the decoder judge */
+        if (cluster_form(data) || cluster_form(data + 6))
+            return true;
+        type = be16_at(data + 12);
+        off = 14;
+        break;
+    case NLB_LINK_SLL:
+        if (caplen < 16)
+            return true;
+        if (be16_at(data + 4) >= 6 && cluster_form(data + 6))
+            return true;
+        type = be16_at(data + 14);
+        off = 16;
+        break;
+    case NLB_LINK_SLL2:
+        if (caplen < 20)
+            return true;
+        if (data[11] >= 6 && cluster_form(data + 12))
+            return true;
+        type = be16_at(data);
+        off = 20;
+        break;
+    default:
+        return false; /* nlb_packet_decode finds nothing in it either */
+    }
+    while (is_vlan_tpid(type)) {
+        if (off + 4 > caplen)
+            return true;
+        type = be16_at(data + off + 2);
+        off += 4;
+    }
+    if (type == NLB_ETHERTYPE || type == NLB_ETHERTYPE_ARP || type == NLB_ETHERTYPE_RARP)
+        return true;
+    if (type != 0x0800 || off + 20 > caplen || !vips)
+        return false; /* IPv4 only; shorter than a header: no addresses */
+    uint32_t src = be32_at(data + off + 12), dst = be32_at(data + off + 16);
+    for (size_t i = 0; i < n_vips; i++)
+        if (vips[i] == src || vips[i] == dst)
+            return true;
+    return false;
+}

@@ -527,6 +527,109 @@ static void test_tcp6(void)
 
 /* ---- every cut of a VLAN-tagged TCP frame ------------------------------------------------- */
 
+/* ---- early rejection ------------------------------------------------------------------- */
+
+static void test_may_matter(void)
+{
+    static const uint8_t NIC1[6] = { 0x00, 0x15, 0x5d, 0x01, 0x02, 0x03 };   /* Hyper-V NIC */
+    static const uint8_t ROUTER[6] = { 0x00, 0x50, 0x56, 0xaa, 0xbb, 0xcc };
+    static const uint16_t tpid[2] = { 0x88A8, 0x8100 };
+    static const uint16_t tci[2] = { 100, 200 };
+    const uint32_t vips[2] = { 0x0A141E28u /* 10.20.30.40 */, VIP /* 192.168.100.80 */ };
+    const uint32_t other_vip = 0xC0A86451u;
+    size_t n, n0;
+
+    /* a multicast-mode heartbeat from a NIC MAC to broadcast: only its ethertype tells */
+    nlb_heartbeat hb;
+    nlb_hb_init_membership(&hb, VIP, 0xC0A86451u, 2);
+    n = nlb_build_heartbeat(frame, sizeof frame, BCAST, NIC1, 0, &hb);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, NULL, 0));
+    /* ... and behind QinQ */
+    n = tagged_copy(other, frame, n, tpid, tci, 2);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, n, NULL, 0));
+
+    /* an ordinary ARP request for a client's address, from a NIC MAC */
+    nlb_arp a;
+    memset(&a, 0, sizeof a);
+    a.op = NLB_ARP_REQUEST;
+    memcpy(a.sha, NIC1, 6);
+    a.spa = 0x0A010201u;
+    a.tpa = CLIENT;
+    n = nlb_build_arp(frame, sizeof frame, BCAST, NIC1, 0, &a);
+    CU_ASSERT_TRUE_FATAL(n > 0);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, NULL, 0));
+    a.rarp = true;
+    a.op = NLB_RARP_REQUEST;
+    n = nlb_build_arp(frame, sizeof frame, BCAST, NIC1, 0, &a);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, NULL, 0));
+
+    /* a client SYN to a known VIP behind QinQ, between ordinary MACs (router -> host NIC):
+     * only the VIP tells */
+    n0 = nlb_build_tcp4(frame, sizeof frame, NIC1, ROUTER, 0, CLIENT, VIP, 49152, 443, NLB_TCP_SYN, 1, 0, 0);
+    n = tagged_copy(other, frame, n0, tpid, tci, 2);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, n, vips, 2));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, n, &other_vip, 1));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, n, NULL, 0));
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, 16, vips, 2)); /* cut in a tag: maybe */
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, other, 22 + 19, vips, 2)); /* no whole IPv4 header */
+    /* the reply, VIP as source */
+    n = nlb_build_tcp4(frame, sizeof frame, ROUTER, NIC1, 0, VIP, CLIENT, 443, 49152, NLB_TCP_SYN | NLB_TCP_ACK, 2, 2, 0);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, vips, 2));
+
+    /* the same SYN in Linux cooked v2 and v1 */
+    n0 = nlb_build_tcp4(frame, sizeof frame, NIC1, ROUTER, 0, CLIENT, VIP, 49152, 443, NLB_TCP_SYN, 1, 0, 0);
+    n = sll2_header(other, 0, ROUTER, 0x0800);
+    memcpy(other + n, frame + 14, n0 - 14);
+    n += n0 - 14;
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_SLL2, other, n, vips, 2));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_SLL2, other, n, &other_vip, 1));
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_SLL2, other, 19, NULL, 0)); /* header cut: maybe */
+    n = sll_header(other, 0, ROUTER, 0x0800);
+    memcpy(other + n, frame + 14, n0 - 14);
+    n += n0 - 14;
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_SLL, other, n, vips, 2));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_SLL, other, n, NULL, 0));
+    /* a cooked frame from a masked source MAC (unicast-mode host), no VIP known yet */
+    uint8_t masked[6];
+    nlb_mac_make(NLB_MAC_MASKED, VIP, 3, masked);
+    n = sll2_header(other, 4, masked, 0x0800);
+    memcpy(other + n, frame + 14, n0 - 14);
+    n += n0 - 14;
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_SLL2, other, n, NULL, 0));
+
+    /* ordinary traffic: client to server, nothing NLB about it */
+    n = nlb_build_tcp4(frame, sizeof frame, NIC1, ROUTER, 0, CLIENT, 0x0A010204u, 50000, 22, NLB_TCP_ACK, 5, 6, 100);
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, vips, 2));
+    n = nlb_build_udp4(frame, sizeof frame, NIC1, ROUTER, 300, CLIENT, 0x08080808u, 53000, 53, 40);
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, vips, 2));
+    n = nlb_build_tcp6(frame, sizeof frame, NIC1, ROUTER, 0, V6S, V6D, 50000, 443, NLB_TCP_SYN, 1, 0);
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, vips, 2));
+    /* ... unless a cluster MAC form is an address: a client SYN to the unicast cluster MAC */
+    n = nlb_build_tcp4(frame, sizeof frame, DST, ROUTER, 0, CLIENT, 0x0A010204u, 50000, 22, NLB_TCP_SYN, 5, 0, 0);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n, NULL, 0));
+    /* the cluster MAC forms are nlb_mac_classify's, as source, destination and cooked source */
+    uint8_t base[2048], mac[6] = { 0, 0, 0x5E, 0x7F, 0x01, 0x02 };
+    n0 = nlb_build_tcp4(base, sizeof base, NIC1, ROUTER, 0, CLIENT, 0x0A010204u, 50000, 22, NLB_TCP_ACK, 5, 6, 0);
+    for (unsigned b = 0; b < 0x10000; b++) {
+        mac[0] = (uint8_t)(b >> 8);
+        mac[1] = (uint8_t)b;
+        bool want = nlb_mac_classify(mac, NULL) != NLB_MAC_NONE;
+        memcpy(frame, base, n0);
+        memcpy(frame, mac, 6);
+        CU_ASSERT_EQUAL(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n0, NULL, 0), want);
+        memcpy(frame, base, n0);
+        memcpy(frame + 6, mac, 6);
+        CU_ASSERT_EQUAL(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, n0, NULL, 0), want);
+        n = sll2_header(other, 0, mac, 0x0800);
+        memcpy(other + n, base + 14, n0 - 14);
+        CU_ASSERT_EQUAL(nlb_frame_may_matter(NLB_LINK_SLL2, other, n + n0 - 14, NULL, 0), want);
+    }
+    /* truncated Ethernet header: maybe; unsupported link type or no data: no */
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, frame, 10, NULL, 0));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(105 /* 802.11 */, frame, n, vips, 2));
+    CU_ASSERT_FALSE(nlb_frame_may_matter(NLB_LINK_ETHERNET, NULL, 0, vips, 2));
+}
+
 static void test_every_cut_vlan_tcp(void)
 {
     size_t n = nlb_build_tcp4(frame, sizeof frame, DST, SRC, 10, CLIENT, VIP, 40000, 80, NLB_TCP_SYN, 0xCAFEBABEu, 0, 0);
@@ -714,7 +817,7 @@ int main(void)
         return 2;
     NLBT_SUITE("frame", NLBT(test_ethernet_tcp4), NLBT(test_udp4), NLBT(test_vlan_8021q), NLBT(test_qinq),
                NLBT(test_sll), NLBT(test_linktype), NLBT(test_ipv4_fragment_ihl), NLBT(test_igmp),
-               NLBT(test_tcp6), NLBT(test_every_cut_vlan_tcp));
+               NLBT(test_tcp6), NLBT(test_every_cut_vlan_tcp), NLBT(test_may_matter));
     NLBT_SUITE("util", NLBT(test_ipaddr_str), NLBT(test_ip4_parse), NLBT(test_names));
     return nlbt_run();
 }

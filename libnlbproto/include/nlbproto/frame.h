@@ -71,6 +71,12 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
 bool nlb_linktype_supported(int linktype);
 /* Name of a frame kind ("heartbeat", "arp", ...). */
 const char *nlb_frame_kind_name(nlb_frame_kind k);
+/* Could this frame concern NLB at all? True for 0x886F, ARP and RARP, a cluster MAC form
+ * (nlb_mac_classify) as source or destination, and IPv4 with source or destination among
+ * vips[n_vips] (host order); false for other traffic, found with a few byte compares before any
+ * decode (VLAN/QinQ tags are walked as nlb_packet_decode walks them). Errs towards true: a
+ * header cut short of what it needs to judge is "maybe". False for unsupported link types. */
+bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, const uint32_t *vips, size_t n_vips);
 
 #ifdef __cplusplus
 }
