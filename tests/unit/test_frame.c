@@ -482,6 +482,19 @@ static size_t with_ext(uint8_t *out, const uint8_t *in, size_t n, size_t h, uint
     return n + 8;
 }
 
+/* IGMP exists over IPv4 only: an IPv6 next header 2 must not become an IGMP report. */
+static void test_ipv6_next_header_2(void)
+{
+    size_t n = nlb_build_tcp6(frame, sizeof frame, DST, SRC, 0, V6S, V6D, 60001, 443, NLB_TCP_SYN, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(n, 74);
+    frame[14 + 6] = 2;
+    nlb_packet_decode(NLB_LINK_ETHERNET, frame, n, n, &pkt);
+    CU_ASSERT_EQUAL(pkt.kind, NLB_FK_IP);
+    CU_ASSERT_EQUAL(pkt.ip_proto, 2);
+    CU_ASSERT_EQUAL(pkt.igmp_group, 0);
+    CU_ASSERT_FALSE(pkt.has_ports);
+}
+
 static void test_tcp6(void)
 {
     size_t n = nlb_build_tcp6(frame, sizeof frame, DST, SRC, 0, V6S, V6D, 60001, 443, NLB_TCP_SYN, 0x01020304u, 0);
@@ -817,7 +830,7 @@ int main(void)
         return 2;
     NLBT_SUITE("frame", NLBT(test_ethernet_tcp4), NLBT(test_udp4), NLBT(test_vlan_8021q), NLBT(test_qinq),
                NLBT(test_sll), NLBT(test_linktype), NLBT(test_ipv4_fragment_ihl), NLBT(test_igmp),
-               NLBT(test_tcp6), NLBT(test_every_cut_vlan_tcp), NLBT(test_may_matter));
+               NLBT(test_tcp6), NLBT(test_ipv6_next_header_2), NLBT(test_every_cut_vlan_tcp), NLBT(test_may_matter));
     NLBT_SUITE("util", NLBT(test_ipaddr_str), NLBT(test_ip4_parse), NLBT(test_names));
     return nlbt_run();
 }
