@@ -224,6 +224,13 @@ static void write_clusters(const tx *x, const rp_run *r)
                             nlb_time_str(hi->dup_seen, ds));
                 }
             }
+            /* "20/20/60" reads as a riddle under pressure: say once what the slashes are. */
+            bool per_rule = false;
+            for (unsigned h = 0; h < c->n_hosts; h++)
+                per_rule |= strchr(rp_bins_str(&c->hosts[h], line, sizeof line), '/') != NULL;
+            if (per_rule)
+                fprintf(f, "     bins: owned per port-rule slot, rule 1 first; the last slot is the default\n"
+                           "     rule (guess)\n");
         }
         /* Host names (extended heartbeats) do not fit the table: one line for all. */
         char names[256];
