@@ -20,12 +20,7 @@ int rp_write_csv(const rp_run *r, FILE *f)
         /* One row built by hand (a row is under 300 bytes) and written at once: a table of a
          * million flows is too many fprintf calls. */
         char row[320], *p = row;
-        if (fl->proto == 6)
-            LIT(p, "tcp");
-        else if (fl->proto == 17)
-            LIT(p, "udp");
-        else
-            p = rp_u64_put(fl->proto, p);
+        p = rp_proto_put(fl->proto, p);
         *p++ = ',';
         p = nlb_ipaddr_put(&fl->client, p);
         *p++ = ',';

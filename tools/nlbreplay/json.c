@@ -477,12 +477,7 @@ static void write_flow(jw *w, const nlb_flow_info *fl)
     }
     w->first[d] = false;
     LIT(p, "{\"proto\": \"");
-    if (fl->proto == 6)
-        LIT(p, "tcp");
-    else if (fl->proto == 17)
-        LIT(p, "udp");
-    else
-        p = rp_u64_put(fl->proto, p);
+    p = rp_proto_put(fl->proto, p);
     LIT(p, "\", \"client\": \"");
     p = rp_endpoint_put(&fl->client, fl->cport, p);
     LIT(p, "\", \"vip\": \"");

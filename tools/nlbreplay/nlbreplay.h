@@ -176,8 +176,8 @@ static inline char *rp_u64_put(uint64_t v, char *p)
 }
 /* Seconds with exactly six decimals ("-1.000250"), from integers; returns the end (room: 28). */
 char *rp_usec_put(nlb_usec t, char *p);
-/* "tcp", "udp" or the protocol number. */
-const char *rp_proto_str(uint8_t proto, char buf[8]);
+/* "tcp", "udp" or the protocol number at p; returns the end (room: 3). */
+char *rp_proto_put(uint8_t proto, char *p);
 /* Text to show for bins owned by a host ("20", "20/15/..", "-" when maps are unknown). */
 char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len);
 

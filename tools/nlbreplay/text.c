@@ -370,12 +370,7 @@ static void write_flows(const tx *x, const rp_run *r)
         /* " %-3s %-21s %-21s %-12s %3u %4s %3s %s\n", built by hand: one fwrite per flow. */
         char row[256], field[64], ts[16], *p = row;
         *p++ = ' ';
-        if (fl->proto == 6)
-            p = put_left(p, "tcp", 3, 3);
-        else if (fl->proto == 17)
-            p = put_left(p, "udp", 3, 3);
-        else
-            p = put_left(p, field, (size_t)(rp_u64_put(fl->proto, field) - field), 3);
+        p = put_left(p, field, (size_t)(rp_proto_put(fl->proto, field) - field), 3);
         *p++ = ' ';
         p = put_left(p, field, (size_t)(rp_endpoint_put(&fl->client, fl->cport, field) - field), 21);
         *p++ = ' ';

@@ -93,14 +93,13 @@ char *rp_usec_put(nlb_usec t, char *p)
     return p + 6;
 }
 
-const char *rp_proto_str(uint8_t proto, char buf[8])
+char *rp_proto_put(uint8_t proto, char *p)
 {
-    if (proto == 6)
-        return "tcp";
-    if (proto == 17)
-        return "udp";
-    snprintf(buf, 8, "%u", proto);
-    return buf;
+    if (proto == 6 || proto == 17) {
+        memcpy(p, proto == 6 ? "tcp" : "udp", 3);
+        return p + 3;
+    }
+    return rp_u64_put(proto, p);
 }
 
 char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len)
