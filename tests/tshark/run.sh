@@ -11,40 +11,8 @@ set -u
 what=${1:-loaded}
 src=${NLB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 tdir=${NLB_TEST_DIR:-$src/tests/tshark}
-tshark=${NLB_TSHARK:-}
-[ -n "$tshark" ] && [ -x "$tshark" ] || tshark=$(command -v tshark 2>/dev/null || true)
-if [ -z "$tshark" ]; then
-    echo "SKIP: tshark is not installed (apt-get install tshark)"
-    exit 77
-fi
-if [ -z "${NLB_PLUGIN:-}" ] || [ ! -f "$NLB_PLUGIN" ]; then
-    echo "FAIL: plugin not built: ${NLB_PLUGIN:-NLB_PLUGIN unset} (cmake --build <dir> --target nlb)"
-    exit 1
-fi
-wsver=${NLB_WS_VERSION:-4.0}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nlb-tshark.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-home=$tmp/home
-pdir=$home/.local/lib/wireshark/plugins/$wsver/epan
-mkdir -p "$pdir" "$tmp/cap"
-cp "$NLB_PLUGIN" "$pdir/nlb.so"
-# The unprivileged user must reach the plugin and the captures, and may write its profile.
-for f in "$src"/captures/*.pcap "$tdir"/data/*.pcap; do [ -f "$f" ] && cp "$f" "$tmp/cap/"; done
-chmod -R a+rX "$tmp"
-chmod 777 "$home"
-
-runas=
-if [ "$(id -u)" -eq 0 ]; then
-    if ! command -v setpriv >/dev/null 2>&1; then
-        echo "FAIL: running as root without setpriv: tshark would ignore the personal plugin directory"
-        exit 1
-    fi
-    runas="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
-fi
-ts() {
-    $runas env -i PATH=/usr/bin:/bin HOME="$home" TZ=UTC LC_ALL=C.UTF-8 "$tshark" "$@"
-}
+. "$tdir/sandbox.sh"
+nlb_sandbox "$src"/captures/*.pcap "$tdir"/data/*.pcap
 
 fail=0
 ok() { echo "ok   $1"; }
@@ -65,8 +33,7 @@ fields() {
 }
 have_cap() { [ -f "$tmp/cap/$1" ]; }
 
-# Always first: the plugin really loaded (a broken plugin makes tshark exit 0 all the same).
-assert_loaded() {
+t_loaded() {
     out=$(ts -G plugins 2>&1)
     if printf '%s\n' "$out" | grep -q "^nlb\.so.*$pdir/nlb\.so"; then
         ok "plugin loaded from $pdir"
@@ -309,7 +276,7 @@ t_scenarios() {
     [ $n -gt 0 ] || { echo "SKIP: no captures/*.expected.json yet (tools/nlbgen, captures/regenerate.sh)"; exit 77; }
 }
 
-assert_loaded
+nlb_assert_loaded
 case $what in
 loaded) t_loaded ;;
 msnlb) t_msnlb ;;
