@@ -24,33 +24,33 @@ int rp_write_csv(const rp_run *r, FILE *f)
         *p++ = ',';
         p = nlb_ipaddr_put(&fl->client, p);
         *p++ = ',';
-        p = rp_u64_put(fl->cport, p);
+        p = cm_u64_put(fl->cport, p);
         *p++ = ',';
         p = nlb_ipaddr_put(&fl->vip, p);
         *p++ = ',';
-        p = rp_u64_put(fl->vport, p);
+        p = cm_u64_put(fl->vport, p);
         *p++ = ',';
-        p = rp_usec_put(fl->first_seen, p);
+        p = cm_micro_put(fl->first_seen, p);
         *p++ = ',';
-        p = rp_usec_put(fl->last_seen, p);
+        p = cm_micro_put(fl->last_seen, p);
         *p++ = ',';
         if (fl->rule >= 0)
-            p = rp_u64_put((uint64_t)fl->rule + 1, p);
+            p = cm_u64_put((uint64_t)fl->rule + 1, p);
         *p++ = ',';
-        p = rp_u64_put(fl->bin, p);
+        p = cm_u64_put(fl->bin, p);
         *p++ = ',';
         if (fl->predicted_host)
-            p = rp_u64_put(fl->predicted_host, p);
+            p = cm_u64_put(fl->predicted_host, p);
         *p++ = ',';
         if (fl->observed_host)
-            p = rp_u64_put(fl->observed_host, p);
+            p = cm_u64_put(fl->observed_host, p);
         if (fl->answered)
             LIT(p, ",true,");
         else
             LIT(p, ",false,");
-        p = rp_u64_put(fl->syns, p);
+        p = cm_u64_put(fl->syns, p);
         *p++ = ',';
-        p = rp_u64_put(fl->frames, p);
+        p = cm_u64_put(fl->frames, p);
         *p++ = '\n';
         fwrite(row, 1, (size_t)(p - row), f);
     }

@@ -1,245 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nlbreplay: the json report (schema 1, ../shared/NLBREPLAY-OUTPUT.md). Keys documented there
- * keep their meaning; extra keys are additions. A small emitter of our own: containers nested
- * below a chosen level are written on one line, so a flow or event is one line of the file. */
+ * keep their meaning; extra keys are additions. Written with the tools' shared emitter
+ * (tools/common/json.h): a flow or an event is one line of the file. */
 #include <inttypes.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "nlbreplay.h"
 
-#define JW_MAX_DEPTH 16
 #define JW_BUF (64 * 1024)
+/* A json report of a million flows is a few hundred million small writes: the emitter's buffer
+ * keeps stdio's per-call locking and format parsing out of them. Static: too large for the
+ * stack, and the writers run one at a time. */
+static char jw_buf[JW_BUF];
 
-/* The emitter keeps its own output buffer: a json report of a million flows is a few hundred
- * million small writes, and stdio's per-call locking and format parsing cost more than the
- * analysis itself. */
-typedef struct jw {
-    FILE *f;
-    int depth;
-    bool first[JW_MAX_DEPTH];
-    int inline_from; /* depth from which containers stay on one line; 0 = none */
-    bool one_line;   /* live JSON lines: the whole document on one line, whatever inline_from says */
-    size_t len;
-    char buf[JW_BUF];
-} jw;
-
-static void jw_flush(jw *w)
-{
-    if (w->len)
-        fwrite(w->buf, 1, w->len, w->f);
-    w->len = 0;
-}
-
-static void put(jw *w, const void *p, size_t n)
-{
-    if (w->len + n > JW_BUF) {
-        jw_flush(w);
-        if (n > JW_BUF) {
-            fwrite(p, 1, n, w->f);
-            return;
-        }
-    }
-    memcpy(w->buf + w->len, p, n);
-    w->len += n;
-}
-
-static void putc_(jw *w, char c)
-{
-    if (w->len == JW_BUF)
-        jw_flush(w);
-    w->buf[w->len++] = c;
-}
-
-static void puts_(jw *w, const char *s)
-{
-    put(w, s, strlen(s));
-}
-
-/* Room for n bytes (n <= JW_BUF) at the end of the buffer: the caller writes there directly
- * and hands the end back to jw_commit. One check per line instead of one per piece. */
-static inline char *jw_reserve(jw *w, size_t n)
-{
-    if (w->len + n > JW_BUF)
-        jw_flush(w);
-    return w->buf + w->len;
-}
-
-static inline void jw_commit(jw *w, const char *end)
-{
-    w->len = (size_t)(end - w->buf);
-}
-
-/* Keys are our own identifiers, written as pre-quoted literals with their separator:
- * K("frames") is the two arguments "\"frames\": ", 10. NOKEY: an array element. */
-#define K(name) "\"" name "\": ", sizeof("\"" name "\": ") - 1
-#define NOKEY NULL, 0
-
-static void jw_raw_str(jw *w, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    putc_(w, '"');
-    while (*p) {
-        size_t run = 0;
-        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run) {
-            put(w, p, run);
-            p += run;
-            continue;
-        }
-        unsigned char c = *p;
-        if (c == '"' || c == '\\') {
-            putc_(w, '\\');
-            putc_(w, (char)c);
-            p++;
-        } else if (c < 0x20 || c == 0x7f) {
-            char esc[8];
-            switch (c) {
-            case '\n': puts_(w, "\\n"); break;
-            case '\r': puts_(w, "\\r"); break;
-            case '\t': puts_(w, "\\t"); break;
-            default:
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                puts_(w, esc);
-                break;
-            }
-            p++;
-        } else {
-            /* File names are arbitrary bytes: pass valid UTF-8, replace the rest, so the
-             * document always parses. */
-            int n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-            bool ok = n > 0 && !(n == 2 && c < 0xC2) && !(n == 4 && c > 0xF4);
-            for (int i = 1; ok && i < n; i++)
-                ok = (p[i] & 0xC0) == 0x80;
-            if (ok) {
-                put(w, p, (size_t)n);
-                p += n;
-            } else {
-                puts_(w, "\\ufffd");
-                p++;
-            }
-        }
-    }
-    putc_(w, '"');
-}
-
-static void put_u64(jw *w, uint64_t v)
-{
-    jw_commit(w, rp_u64_put(v, jw_reserve(w, 20)));
-}
-
-static void indent(jw *w, int n)
-{
-    static const char sp[] = "                                ";
-    putc_(w, '\n');
-    while (n > 0) {
-        int k = n < (int)sizeof sp - 1 ? n : (int)sizeof sp - 1;
-        put(w, sp, (size_t)k);
-        n -= k;
-    }
-}
-
-static inline bool jw_inline(const jw *w)
-{
-    return w->one_line || (w->inline_from && w->depth >= w->inline_from);
-}
-
-/* Separator before a value at the current depth, then its key (kn == 0: none). */
-static void jw_sep(jw *w, const char *key, size_t kn)
-{
-    if (w->depth > 0) {
-        bool first = w->first[w->depth];
-        if (jw_inline(w)) {
-            if (!first)
-                put(w, ", ", 2);
-        } else {
-            if (!first)
-                putc_(w, ',');
-            indent(w, 2 * w->depth);
-        }
-        w->first[w->depth] = false;
-    }
-    if (kn)
-        put(w, key, kn);
-}
-
-static void jw_open(jw *w, const char *key, size_t kn, char c)
-{
-    jw_sep(w, key, kn);
-    putc_(w, c);
-    if (w->depth + 1 < JW_MAX_DEPTH)
-        w->depth++;
-    w->first[w->depth] = true;
-}
-
-static void jw_close(jw *w, char c)
-{
-    bool empty = w->first[w->depth];
-    bool inl = jw_inline(w);
-    w->depth--;
-    if (!empty && !inl)
-        indent(w, 2 * w->depth);
-    putc_(w, c);
-}
-
-static void jw_obj(jw *w, const char *key, size_t kn) { jw_open(w, key, kn, '{'); }
-static void jw_arr(jw *w, const char *key, size_t kn) { jw_open(w, key, kn, '['); }
-static void jw_end_obj(jw *w) { jw_close(w, '}'); }
-static void jw_end_arr(jw *w) { jw_close(w, ']'); }
-
-static void jw_str(jw *w, const char *key, size_t kn, const char *v)
-{
-    jw_sep(w, key, kn);
-    jw_raw_str(w, v);
-}
-
-static void jw_uint(jw *w, const char *key, size_t kn, uint64_t v)
-{
-    jw_sep(w, key, kn);
-    put_u64(w, v);
-}
-
-static void jw_bool(jw *w, const char *key, size_t kn, bool v)
-{
-    jw_sep(w, key, kn);
-    puts_(w, v ? "true" : "false");
-}
-
-static void jw_null(jw *w, const char *key, size_t kn)
-{
-    jw_sep(w, key, kn);
-    puts_(w, "null");
-}
-
-static void jw_double(jw *w, const char *key, size_t kn, double v)
-{
-    jw_sep(w, key, kn);
-    if (isfinite(v)) {
-        char b[48];
-        snprintf(b, sizeof b, "%.4f", v);
-        puts_(w, b);
-    } else {
-        puts_(w, "null");
-    }
-}
-
-/* Times and durations: seconds with exactly six decimals, from integers (no float rounding). */
-/* Times and durations: seconds with exactly six decimals, from integers (no float rounding). */
-static void jw_usec(jw *w, const char *key, size_t kn, nlb_usec t)
-{
-    jw_sep(w, key, kn);
-    jw_commit(w, rp_usec_put(t, jw_reserve(w, 28)));
-}
+#define K JW_K
+#define NOKEY JW_NOKEY
 
 /* Addresses are digits, dots, colons and hex: nothing to escape. */
 static void jw_ip4(jw *w, const char *key, size_t kn, uint32_t ip)
 {
-    jw_sep(w, key, kn);
-    char *p = jw_reserve(w, 17);
+    char *p = jw_value_begin(w, key, kn, 17);
+    if (!p)
+        return;
     *p++ = '"';
     p = nlb_ip4_put(ip, p);
     *p++ = '"';
@@ -248,8 +34,9 @@ static void jw_ip4(jw *w, const char *key, size_t kn, uint32_t ip)
 
 static void jw_mac(jw *w, const char *key, size_t kn, const uint8_t mac[6])
 {
-    jw_sep(w, key, kn);
-    char *p = jw_reserve(w, 19);
+    char *p = jw_value_begin(w, key, kn, 19);
+    if (!p)
+        return;
     *p++ = '"';
     p = nlb_mac_put(mac, p);
     *p++ = '"';
@@ -357,9 +144,9 @@ static void write_host(jw *w, const nlb_host_info *h)
     jw_ip4(w, K("dedicated_ip"), h->dedicated_ip);
     jw_mac(w, K("mac"), h->mac);
     jw_uint(w, K("heartbeats"), h->heartbeats);
-    jw_usec(w, K("first_seen"), h->first_seen);
-    jw_usec(w, K("last_seen"), h->last_seen);
-    jw_usec(w, K("max_gap"), h->max_gap);
+    jw_micro(w, K("first_seen"), h->first_seen);
+    jw_micro(w, K("last_seen"), h->last_seen);
+    jw_micro(w, K("max_gap"), h->max_gap);
     jw_uint(w, K("port_rules"), h->num_rules);
     snprintf(b, sizeof b, "0x%08" PRIx32, h->host_code);
     jw_str(w, K("host_code"), b);
@@ -377,7 +164,7 @@ static void write_host(jw *w, const nlb_host_info *h)
     jw_bool(w, K("maps_known"), h->has_maps);
     jw_uint(w, K("heartbeats_extended"), h->heartbeats_extended);
     if (h->max_gap_at)
-        jw_usec(w, K("max_gap_end"), h->max_gap_at);
+        jw_micro(w, K("max_gap_end"), h->max_gap_at);
     jw_uint(w, K("convergence_state"), h->conv_state);
     if (h->host_name[0])
         jw_str(w, K("host_name"), h->host_name);
@@ -385,7 +172,7 @@ static void write_host(jw *w, const nlb_host_info *h)
     if (h->dup_dedicated_ip) {
         jw_obj(w, K("duplicate"));
         jw_ip4(w, K("dedicated_ip"), h->dup_dedicated_ip);
-        jw_usec(w, K("first_seen"), h->dup_seen);
+        jw_micro(w, K("first_seen"), h->dup_seen);
         jw_uint(w, K("heartbeats"), h->dup_heartbeats);
         jw_end_obj(w);
     }
@@ -424,10 +211,10 @@ static void write_clusters(jw *w, const rp_run *r)
             char trig[64];
             w->inline_from = w->depth + 1;
             jw_obj(w, NOKEY);
-            jw_usec(w, K("start"), cv->start);
+            jw_micro(w, K("start"), cv->start);
             /* Still converging at the end: end is the last frame's time, flagged ongoing, so
              * "end" stays a number for consumers. */
-            jw_usec(w, K("end"), cv->end ? cv->end : r->last_ts);
+            jw_micro(w, K("end"), cv->end ? cv->end : r->last_ts);
             nlb_conv_trigger_format(cv, trig, sizeof trig);
             jw_str(w, K("trigger"), trig);
             jw_bool(w, K("ongoing"), cv->end == 0);
@@ -441,8 +228,8 @@ static void write_clusters(jw *w, const rp_run *r)
         jw_str(w, K("found_by"), c->found_by == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
                               : c->found_by == NLB_FOUND_BY_ARP ? "arp"
                               : c->found_by == NLB_FOUND_BY_CONFIG ? "config" : "unknown");
-        jw_usec(w, K("first_seen"), c->first_seen);
-        jw_usec(w, K("last_seen"), c->last_seen);
+        jw_micro(w, K("first_seen"), c->first_seen);
+        jw_micro(w, K("last_seen"), c->last_seen);
         jw_uint(w, K("cluster_mac_as_source"), c->cluster_mac_as_source);
         jw_uint(w, K("multicast_arp_replies"), c->mcast_arp);
         jw_uint(w, K("vip_flows"), c->vip_flows);
@@ -460,22 +247,9 @@ static void write_clusters(jw *w, const rp_run *r)
  * buffer. It writes what jw_obj/jw_str/... would write for the same keys, in the same order. */
 static void write_flow(jw *w, const nlb_flow_info *fl)
 {
-    int d = w->depth;
-    bool first = w->first[d];
-    char *p = jw_reserve(w, FLOW_LINE_MAX);
-    /* The flow object itself sits at depth d, where only one_line keeps things on one line;
-     * its members (depth d + 1) are always on one line. */
-    if (w->one_line) {
-        if (!first)
-            LIT(p, ", ");
-    } else {
-        if (!first)
-            *p++ = ',';
-        *p++ = '\n';
-        memset(p, ' ', (size_t)(2 * d));
-        p += 2 * d;
-    }
-    w->first[d] = false;
+    char *p = jw_value_begin(w, NOKEY, FLOW_LINE_MAX);
+    if (!p)
+        return;
     LIT(p, "{\"proto\": \"");
     p = rp_proto_put(fl->proto, p);
     LIT(p, "\", \"client\": \"");
@@ -483,33 +257,33 @@ static void write_flow(jw *w, const nlb_flow_info *fl)
     LIT(p, "\", \"vip\": \"");
     p = rp_endpoint_put(&fl->vip, fl->vport, p);
     LIT(p, "\", \"first_seen\": ");
-    p = rp_usec_put(fl->first_seen, p);
+    p = cm_micro_put(fl->first_seen, p);
     LIT(p, ", \"bin\": ");
-    p = rp_u64_put(fl->bin, p);
+    p = cm_u64_put(fl->bin, p);
     LIT(p, ", \"predicted_host\": ");
     if (fl->predicted_host)
-        p = rp_u64_put(fl->predicted_host, p);
+        p = cm_u64_put(fl->predicted_host, p);
     else
         LIT(p, "null");
     LIT(p, ", \"observed_host\": ");
     if (fl->observed_host)
-        p = rp_u64_put(fl->observed_host, p);
+        p = cm_u64_put(fl->observed_host, p);
     else
         LIT(p, "null");
     if (fl->answered)
         LIT(p, ", \"answered\": true, \"last_seen\": ");
     else
         LIT(p, ", \"answered\": false, \"last_seen\": ");
-    p = rp_usec_put(fl->last_seen, p);
+    p = cm_micro_put(fl->last_seen, p);
     LIT(p, ", \"rule\": ");
     if (fl->rule >= 0)
-        p = rp_u64_put((uint64_t)fl->rule + 1, p);
+        p = cm_u64_put((uint64_t)fl->rule + 1, p);
     else
         LIT(p, "null");
     LIT(p, ", \"syns\": ");
-    p = rp_u64_put(fl->syns, p);
+    p = cm_u64_put(fl->syns, p);
     LIT(p, ", \"frames\": ");
-    p = rp_u64_put(fl->frames, p);
+    p = cm_u64_put(fl->frames, p);
     *p++ = '}';
     jw_commit(w, p);
 }
@@ -533,9 +307,9 @@ static void write_ownership(jw *w, const rp_run *r)
     jw_uint(w, K("flows"), o.flows);
     jw_uint(w, K("with_observed"), o.with_observed);
     jw_uint(w, K("agree"), o.agree);
-    jw_double(w, K("agreement"), o.agreement);
+    jw_double(w, K("agreement"), o.agreement, 4);
     jw_str(w, K("model"), "emulation");
-    jw_double(w, K("calibration_consistency"), o.calibration_consistency);
+    jw_double(w, K("calibration_consistency"), o.calibration_consistency, 4);
     if (r->whatif_host) {
         jw_obj(w, K("whatif"));
         jw_uint(w, K("without_host"), r->whatif_host);
@@ -553,7 +327,7 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
     jw_obj(w, NOKEY);
     if (record)
         jw_str(w, K("record"), record);
-    jw_usec(w, K("time"), ev->time);
+    jw_micro(w, K("time"), ev->time);
     jw_str(w, K("kind"), nlb_event_kind_key(ev->kind));
     jw_str(w, K("detail"), det);
     if (ev->vip)
@@ -568,12 +342,12 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
     case NLB_EV_HOST_SILENT:
     case NLB_EV_HOST_BACK:
     case NLB_EV_CONVERGENCE_END:
-        jw_usec(w, K("duration"), ev->duration);
+        jw_micro(w, K("duration"), ev->duration);
         break;
     case NLB_EV_FAILOVER_BURST:
         jw_uint(w, K("macs"), ev->count);
         jw_hosts(w, K("not_announced"), ev->hosts_mask);
-        jw_usec(w, K("duration"), ev->duration);
+        jw_micro(w, K("duration"), ev->duration);
         jw_mac(w, K("first_mac"), ev->mac);
         break;
     case NLB_EV_CLUSTER_MAC_AS_SOURCE:
@@ -584,7 +358,7 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
         jw_uint(w, K("port"), ev->port);
         jw_uint(w, K("connections"), ev->count);
         jw_hosts(w, K("predicted_owners_emulated"), ev->hosts_mask);
-        jw_usec(w, K("duration"), ev->duration);
+        jw_micro(w, K("duration"), ev->duration);
         break;
     case NLB_EV_MAP_CHANGED:
         jw_uint(w, K("rule_slots"), ev->count);
@@ -618,14 +392,14 @@ static void write_diag(jw *w, const nlb_diag *d, const char *record)
         jw_str(w, K("record"), record);
     jw_str(w, K("code"), nlb_diag_code_str(d->code));
     jw_str(w, K("severity"), nlb_severity_name(d->severity));
-    jw_usec(w, K("time"), d->time);
+    jw_micro(w, K("time"), d->time);
     jw_str(w, K("message"), msg);
     if (d->vip)
         jw_ip4(w, K("vip"), d->vip);
     if (d->hosts_mask)
         jw_hosts(w, K("hosts"), d->hosts_mask);
     if (d->duration)
-        jw_usec(w, K("duration"), d->duration);
+        jw_micro(w, K("duration"), d->duration);
     if (d->port)
         jw_uint(w, K("port"), d->port);
     jw_end_obj(w);
@@ -648,9 +422,8 @@ static void write_diags(jw *w, const rp_run *r)
 
 static int write_json(const rp_run *r, FILE *f, bool one_line)
 {
-    static jw w; /* large buffer: not on the stack */
-    memset(&w, 0, offsetof(jw, buf));
-    w.f = f;
+    jw w;
+    jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = one_line;
     jw_obj(&w, NOKEY);
     if (one_line)
@@ -665,8 +438,8 @@ static int write_json(const rp_run *r, FILE *f, bool one_line)
     if (r->opt.iface)
         jw_str(&w, K("stopped_by"), r->stop_reason ? r->stop_reason : "unknown");
     if (r->fed) {
-        jw_usec(&w, K("first_frame"), r->first_ts);
-        jw_usec(&w, K("last_frame"), r->last_ts);
+        jw_micro(&w, K("first_frame"), r->first_ts);
+        jw_micro(&w, K("last_frame"), r->last_ts);
     } else {
         jw_null(&w, K("first_frame"));
         jw_null(&w, K("last_frame"));
@@ -678,9 +451,8 @@ static int write_json(const rp_run *r, FILE *f, bool one_line)
     write_events(&w, r);
     write_diags(&w, r);
     jw_end_obj(&w);
-    putc_(&w, '\n');
-    jw_flush(&w);
-    return ferror(f) ? -1 : 0;
+    jw_put(&w, "\n", 1);
+    return jw_finish(&w);
 }
 
 int rp_write_json(const rp_run *r, FILE *f)
@@ -693,22 +465,20 @@ int rp_write_json(const rp_run *r, FILE *f)
  * and a "record" key saying which it is. */
 void rp_json_event_line(FILE *f, const nlb_event *ev)
 {
-    static jw w;
-    memset(&w, 0, offsetof(jw, buf));
-    w.f = f;
+    jw w;
+    jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = true;
     write_event(&w, ev, "event");
-    putc_(&w, '\n');
-    jw_flush(&w);
+    jw_put(&w, "\n", 1);
+    jw_finish(&w);
 }
 
 void rp_json_diag_line(FILE *f, const nlb_diag *d)
 {
-    static jw w;
-    memset(&w, 0, offsetof(jw, buf));
-    w.f = f;
+    jw w;
+    jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = true;
     write_diag(&w, d, "diagnostic");
-    putc_(&w, '\n');
-    jw_flush(&w);
+    jw_put(&w, "\n", 1);
+    jw_finish(&w);
 }

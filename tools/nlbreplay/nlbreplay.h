@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "nlbproto/nlbproto.h"
+#include "putnum.h" /* cm_u64_put, cm_micro_put: the writers' number writers */
 
 #define RP_MAX_INPUT_ERRORS 4
 #define RP_MAX_MALFORMED_NOTES 5 /* "the first few" malformed frames named per input */
@@ -125,57 +126,6 @@ char *rp_datetime_str(nlb_usec t, char *buf);
 char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf);
 /* The same at p, without a NUL; returns the end (room needed: 53 bytes). */
 char *rp_endpoint_put(const nlb_ipaddr *ip, uint16_t port, char *p);
-/* Decimal v at p, without a NUL; returns the end (room needed: 20 bytes). Inline: the
- * writers call it for nearly every number of a flow line, most of them one or two digits. */
-extern const char rp_digit_pairs[201]; /* "00" "01" ... "99" */
-static inline char *rp_u64_put(uint64_t v, char *p)
-{
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
-    }
-    if (v < 100) {
-        memcpy(p, rp_digit_pairs + 2 * v, 2);
-        return p + 2;
-    }
-    unsigned n;
-    if (v <= UINT32_MAX) {
-        /* times in seconds, counts: 32-bit arithmetic, digits counted by comparisons */
-        uint32_t x = (uint32_t)v;
-        n = x < 100000u ? (x < 1000u ? 3 : x < 10000u ? 4 : 5)
-          : x < 10000000u ? (x < 1000000u ? 6 : 7)
-          : x < 100000000u ? 8 : x < 1000000000u ? 9 : 10;
-        char *q = p + n;
-        while (x >= 100) {
-            uint32_t r = x % 100;
-            x /= 100;
-            q -= 2;
-            memcpy(q, rp_digit_pairs + 2 * r, 2);
-        }
-        if (x >= 10)
-            memcpy(q - 2, rp_digit_pairs + 2 * x, 2);
-        else
-            q[-1] = (char)('0' + x);
-        return p + n;
-    }
-    n = 10; /* v > UINT32_MAX: 10 to 20 digits */
-    for (uint64_t pow = 10000000000u; n < 20 && v >= pow; pow *= 10)
-        n++;
-    char *q = p + n;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        q -= 2;
-        memcpy(q, rp_digit_pairs + 2 * r, 2);
-    }
-    if (v >= 10)
-        memcpy(q - 2, rp_digit_pairs + 2 * v, 2);
-    else
-        q[-1] = (char)('0' + v);
-    return p + n;
-}
-/* Seconds with exactly six decimals ("-1.000250"), from integers; returns the end (room: 28). */
-char *rp_usec_put(nlb_usec t, char *p);
 /* "tcp", "udp" or the protocol number at p; returns the end (room: 3). */
 char *rp_proto_put(uint8_t proto, char *p);
 /* Text to show for bins owned by a host ("20", "20/15/..", "-" when maps are unknown). */

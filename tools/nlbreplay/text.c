@@ -379,15 +379,15 @@ static void write_flows(const tx *x, const rp_run *r)
         nlb_time_str(fl->first_seen, ts);
         p = put_left(p, ts, strlen(ts), 12);
         *p++ = ' ';
-        p = put_right(p, field, (size_t)(rp_u64_put(fl->bin, field) - field), 3);
+        p = put_right(p, field, (size_t)(cm_u64_put(fl->bin, field) - field), 3);
         *p++ = ' ';
         if (fl->predicted_host)
-            p = put_right(p, field, (size_t)(rp_u64_put(fl->predicted_host, field) - field), 4);
+            p = put_right(p, field, (size_t)(cm_u64_put(fl->predicted_host, field) - field), 4);
         else
             p = put_right(p, "-", 1, 4);
         *p++ = ' ';
         if (fl->observed_host)
-            p = put_right(p, field, (size_t)(rp_u64_put(fl->observed_host, field) - field), 3);
+            p = put_right(p, field, (size_t)(cm_u64_put(fl->observed_host, field) - field), 3);
         else
             p = put_right(p, "-", 1, 3);
         if (fl->answered)

@@ -61,7 +61,7 @@ char *rp_endpoint_put(const nlb_ipaddr *ip, uint16_t port, char *p)
     if (v6)
         *p++ = ']';
     *p++ = ':';
-    return rp_u64_put(port, p);
+    return cm_u64_put(port, p);
 }
 
 char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf)
@@ -70,36 +70,13 @@ char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf)
     return buf;
 }
 
-/* Two digits at a time: half the divisions of a digit loop. */
-const char rp_digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-char *rp_usec_put(nlb_usec t, char *p)
-{
-    uint64_t u = (uint64_t)t;
-    if (t < 0) {
-        *p++ = '-';
-        u = 0 - u; /* unsigned: INT64_MIN too */
-    }
-    p = rp_u64_put(u / 1000000, p);
-    unsigned us = (unsigned)(u % 1000000);
-    unsigned hi = us / 10000, mid = us / 100 % 100, lo = us % 100;
-    *p++ = '.';
-    memcpy(p, rp_digit_pairs + 2 * hi, 2);
-    memcpy(p + 2, rp_digit_pairs + 2 * mid, 2);
-    memcpy(p + 4, rp_digit_pairs + 2 * lo, 2);
-    return p + 6;
-}
-
 char *rp_proto_put(uint8_t proto, char *p)
 {
     if (proto == 6 || proto == 17) {
         memcpy(p, proto == 6 ? "tcp" : "udp", 3);
         return p + 3;
     }
-    return rp_u64_put(proto, p);
+    return cm_u64_put(proto, p);
 }
 
 char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len)
