@@ -114,20 +114,55 @@ size_t nlb_build_tcp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
     return pad(buf, h + 20 + l4, cap);
 }
 
-size_t nlb_build_udp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
-                      uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, size_t payload_len)
+size_t nlb_build_udp4_payload(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                              uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport,
+                              const void *payload, size_t payload_len)
 {
     size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
     size_t l4 = 8 + payload_len;
     if (!h || cap < h + 20 + l4 || payload_len > 1472) return 0;
     ipv4_header(buf + h, 17, sip, dip, l4, 128);
     uint8_t *u = buf + h + 20;
-    memset(u, 0, l4);
+    memset(u, 0, 8);
+    if (payload) memcpy(u + 8, payload, payload_len);
+    else memset(u + 8, 0, payload_len);
     nlb_put_be16(u, sport);
     nlb_put_be16(u + 2, dport);
     nlb_put_be16(u + 4, (uint16_t)l4);
     uint16_t c = fold(sum16(u, l4, pseudo4(sip, dip, 17, l4)));
     nlb_put_be16(u + 6, c ? c : 0xFFFF);
+    return pad(buf, h + 20 + l4, cap);
+}
+
+size_t nlb_build_udp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                      uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, size_t payload_len)
+{
+    return nlb_build_udp4_payload(buf, cap, dst, src, vlan, sip, dip, sport, dport, NULL, payload_len);
+}
+
+size_t nlb_build_raw(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                     uint16_t ethertype, const void *payload, size_t payload_len)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, ethertype);
+    if (!h || cap < h + payload_len) return 0;
+    if (payload_len) memcpy(buf + h, payload, payload_len);
+    return pad(buf, h + payload_len, cap);
+}
+
+size_t nlb_build_icmp4_echo(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                            uint32_t sip, uint32_t dip, bool reply, uint16_t id, uint16_t seq, size_t payload_len)
+{
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t l4 = 8 + payload_len;
+    if (!h || cap < h + 20 + l4 || payload_len > 1472) return 0;
+    ipv4_header(buf + h, 1, sip, dip, l4, 128);
+    uint8_t *m = buf + h + 20;
+    memset(m, 0, l4);
+    m[0] = reply ? 0 : 8;
+    nlb_put_be16(m + 4, id);
+    nlb_put_be16(m + 6, seq);
+    for (size_t i = 0; i < payload_len; i++) m[8 + i] = (uint8_t)('a' + i % 23); /* Windows ping's pattern */
+    nlb_put_be16(m + 2, fold(sum16(m, l4, 0)));
     return pad(buf, h + 20 + l4, cap);
 }
 
@@ -154,17 +189,39 @@ size_t nlb_build_tcp6(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
     return pad(buf, h + 60, cap);
 }
 
-size_t nlb_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint32_t sip, uint32_t group)
+size_t nlb_build_igmp(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t dip,
+                      uint8_t type, uint8_t max_resp, uint32_t group)
 {
-    uint8_t dst[6] = { 0x01, 0x00, 0x5E, (uint8_t)((group >> 16) & 0x7F), (uint8_t)(group >> 8), (uint8_t)group };
-    size_t h = nlb_build_eth(buf, cap, dst, src, 0, 0x0800);
+    uint8_t dst[6] = { 0x01, 0x00, 0x5E, (uint8_t)((dip >> 16) & 0x7F), (uint8_t)(dip >> 8), (uint8_t)dip };
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
     if (!h || cap < h + 28) return 0;
-    ipv4_header(buf + h, 2, sip, group, 8, 1);
+    ipv4_header(buf + h, 2, sip, dip, 8, 1);
     uint8_t *g = buf + h + 20;
-    g[0] = 0x16; /* IGMPv2 membership report */
-    g[1] = 0;
+    g[0] = type;
+    g[1] = max_resp;
     g[2] = g[3] = 0;
     nlb_put_be32(g + 4, group);
     nlb_put_be16(g + 2, fold(sum16(g, 8, 0)));
     return pad(buf, h + 28, cap);
+}
+
+size_t nlb_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint32_t sip, uint32_t group)
+{
+    return nlb_build_igmp(buf, cap, src, 0, sip, group, NLB_IGMP_V2_REPORT, 0, group);
+}
+
+size_t nlb_build_igmp3_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t group)
+{
+    static const uint8_t dst[6] = { 0x01, 0x00, 0x5E, 0x00, 0x00, 0x16 };
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    if (!h || cap < h + 36) return 0;
+    ipv4_header(buf + h, 2, sip, 0xE0000016u, 16, 1); /* 224.0.0.22 */
+    uint8_t *g = buf + h + 20;
+    memset(g, 0, 16);
+    g[0] = NLB_IGMP_V3_REPORT;
+    nlb_put_be16(g + 6, 1);  /* one group record */
+    g[8] = 4;                /* CHANGE_TO_EXCLUDE_MODE with no sources: a join */
+    nlb_put_be32(g + 12, group);
+    nlb_put_be16(g + 2, fold(sum16(g, 16, 0)));
+    return pad(buf, h + 36, cap);
 }

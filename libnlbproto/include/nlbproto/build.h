@@ -28,8 +28,31 @@ size_t nlb_build_udp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
 size_t nlb_build_tcp6(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
                       const uint8_t sip[16], const uint8_t dip[16], uint16_t sport, uint16_t dport,
                       uint8_t flags, uint32_t seq, uint32_t ack);
+/* IPv4/UDP frame like nlb_build_udp4 with the given payload bytes (NULL = zeros); returns length or 0. */
+size_t nlb_build_udp4_payload(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                              uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport,
+                              const void *payload, size_t payload_len);
+/* Ethernet header plus opaque payload bytes, padded to 60 bytes; returns length or 0. */
+size_t nlb_build_raw(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                     uint16_t ethertype, const void *payload, size_t payload_len);
+/* ICMPv4 echo request (reply = false) or reply with payload_len pattern bytes; returns length or 0. */
+size_t nlb_build_icmp4_echo(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+                            uint32_t sip, uint32_t dip, bool reply, uint16_t id, uint16_t seq, size_t payload_len);
+
+#define NLB_IGMP_QUERY 0x11u
+#define NLB_IGMP_V1_REPORT 0x12u
+#define NLB_IGMP_V2_REPORT 0x16u
+#define NLB_IGMP_V2_LEAVE 0x17u
+#define NLB_IGMP_V3_REPORT 0x22u
+
+/* 8-byte IGMP message (v1/v2 report, leave, or query with max_resp in 1/10 s) to dip, Ethernet
+ * destination the multicast MAC of dip; returns length or 0. */
+size_t nlb_build_igmp(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t dip,
+                      uint8_t type, uint8_t max_resp, uint32_t group);
 /* IGMPv2 membership report for group, sent from sip (host order); returns length or 0. */
 size_t nlb_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint32_t sip, uint32_t group);
+/* IGMPv3 report to 224.0.0.22 with one record joining group (exclude mode, no sources); returns length or 0. */
+size_t nlb_build_igmp3_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t group);
 
 #ifdef __cplusplus
 }
