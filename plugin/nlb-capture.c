@@ -1,492 +1,406 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The capture-wide state the first pass builds: clusters, hosts, silence, duplicate priorities,
- * configuration comparison, bin checks, VIP discovery and the owner view of each cluster. What
- * it learns about a frame goes into a record the dissectors keep per frame, so later passes
- * (and the GUI) show the same. */
+/* The capture-wide state: one libnlbproto tracker per capture, fed every frame in the first
+ * pass exactly as nlbreplay feeds it, so both front ends reach the same conclusions by
+ * construction. The first pass keeps, per frame, only what decoding the frame again cannot show
+ * (p_add_proto_data, Wireshark's multi-pass idiom). When a later pass starts (tshark -2, the
+ * GUI), the tracker is finished as nlbreplay finishes it at the end of its input, and each
+ * diagnostic is placed on its first frame: the first frame fed at or after the time it started. */
 #include <string.h>
 
 #include <wireshark.h>
 #include <epan/packet.h>
-#include <wsutil/bits_ctz.h>
+#include <epan/proto_data.h>
+#include <wiretap/wtap.h>
 
 #include "nlb.h"
+#include "nlb-capture.h"
 
-/* ---- per-capture state ------------------------------------------------------------------- */
+static guint fk_hash(gconstpointer p);
+static gboolean fk_equal(gconstpointer a, gconstpointer b);
 
-typedef struct {
-    guint64 heartbeats;
-    nlb_usec first, last;
-    guint32 dip;               /* of the first claimant of this priority */
-    guint8 mac[6];
-    gboolean has_maps;         /* the last membership heartbeat carried every current map */
-    guint16 num_rules;
-    guint8 rules_present;      /* rule codes captured */
-    guint16 default_host;      /* priority it names as default host, 0 = unknown */
-    guint16 conv_state;
-    guint64 cur_map[NLB_MAX_RULES];
-    guint32 rule_code[NLB_MAX_RULES];
-} plug_host;
+#define KEY_REC 0     /* file scope: nlb_frame_rec */
+#define KEY_SEEN 1    /* packet scope: this dissection already fed the frame */
 
-typedef struct {
-    guint32 vip;
-    nlb_usec first_seen;
-    guint16 default_host;      /* priority, 0 = unknown */
-    plug_host hosts[NLB_MAX_PRIORITY + 1]; /* by priority */
-    plug_host dups[NLB_MAX_PRIORITY + 1];  /* a second claimant of a priority: its bins still count */
-    nlb_emu_cache emu;                     /* emulated maps per slot, moved as the live set changes */
-    unsigned last_twice, last_nobody;      /* to report map problems when they change */
-    nlb_usec bins_since;                   /* when the current map problem was first seen */
-    nlb_usec dup_since[NLB_MAX_PRIORITY + 1];
-    guint32 trunc_n, trunc_mask;           /* truncated heartbeats so far, and whose */
-    guint32 cms_n, marp_n;                 /* cluster MAC as source / multicast ARP frames so far */
-    nlb_usec cms_since, marp_since;
-    guint32 hb_mask;                       /* hosts[] that sent a heartbeat (bit p-1 = priority p) */
-    guint32 maps_gen;                      /* bumped when a host's maps, map count or rule count change */
-    /* nlb_predict's view of the live hosts, refilled only when the live set (view_mask) or the
-     * maps (view_gen against maps_gen) change: a few times a second, not per frame. */
-    guint32 view_mask, view_gen;
-    nlb_owner_view view;
-    /* nlb_predict's owner of a bin in multiple-host mode (heartbeat maps or emulation) per slot,
-     * valid while the view is (pc_valid, cleared when the view is refilled): most frames then
-     * cost a bin computation and a table read. */
-    guint64 pc_valid[NLB_MAX_RULES];
-    guint8 pc_host[NLB_MAX_RULES][NLB_BINS_MAX];
-    guint64 pc_maps[NLB_MAX_RULES];        /* bit b: pc_host[][b] came from the heartbeat maps */
-} plug_cluster;
+static nlb_tracker *g_tr;
+static wmem_array_t *g_ts;       /* time fed of frame i + 1 */
+static guint32 g_fed;            /* frames fed */
+static guint32 g_final_fed;      /* g_fed when the final view was built; 0 = none */
+static wmem_map_t *g_diag_at;    /* frame number -> wmem_array_t of diagnostic indexes */
+static wmem_map_t *g_flows;      /* flow_key -> tracker flow index + 1 */
+static guint32 g_vips[256];
+static guint g_nvips;
+static size_t g_vips_of;         /* cluster count g_vips was built from */
+static nlb_usec g_last_ts;       /* time fed of the latest frame */
+static nlb_usec g_answer_timeout;
+static gboolean g_flows_shifted; /* the flow table evicted: stored flow indexes no longer hold */
 
-static wmem_map_t *g_clusters;   /* vip -> plug_cluster, wmem_file_scope */
-static wmem_array_t *g_vips;     /* known VIPs (preferences first, then heartbeats) */
-static plug_cluster *g_last_cluster; /* last one cluster_get found: most frames name the same VIP */
-/* nlb_predict's inputs for a VIP known only from the preferences: no hosts heard yet. */
-static const nlb_owner_view g_no_view;
-static nlb_emu_cache g_no_emu;
-
-void nlb_init(void)
+void nlb_capture_init(void)
 {
-    g_clusters = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    g_last_cluster = NULL;
-    memset(&g_no_emu, 0, sizeof g_no_emu);
-    g_vips = wmem_array_new(wmem_file_scope(), sizeof(guint32));
-    for (guint i = 0; i < g_n_pref_vips; i++)
-        wmem_array_append_one(g_vips, g_pref_vips[i]);
+    nlb_tracker_config cfg;
+    nlb_prefs_tracker_config(&cfg);
+    g_tr = nlb_tracker_new(&cfg);
+    g_answer_timeout = cfg.answer_timeout;
+    g_flows_shifted = FALSE;
+    g_ts = wmem_array_new(wmem_file_scope(), sizeof(nlb_usec));
+    g_fed = g_final_fed = 0;
+    g_diag_at = NULL;
+    g_flows = wmem_map_new(wmem_file_scope(), fk_hash, fk_equal);
+    g_nvips = 0;
+    g_vips_of = (size_t)-1;
+    g_last_ts = 0;
 }
 
-void nlb_cleanup(void)
+void nlb_capture_cleanup(void)
 {
-    g_clusters = NULL; /* freed with the file scope */
-    g_vips = NULL;
-    g_last_cluster = NULL;
-}
-
-static gboolean vip_known(guint32 vip)
-{
-    guint n = wmem_array_get_count(g_vips);
-    const guint32 *v = (const guint32 *)wmem_array_get_raw(g_vips);
-    for (guint i = 0; i < n; i++)
-        if (v[i] == vip)
-            return TRUE;
-    return FALSE;
-}
-
-static plug_cluster *cluster_get(guint32 vip, nlb_usec ts, gboolean create)
-{
-    if (g_last_cluster && g_last_cluster->vip == vip)
-        return g_last_cluster;
-    plug_cluster *c = (plug_cluster *)wmem_map_lookup(g_clusters, GUINT_TO_POINTER(vip));
-    if (!c && create) {
-        c = wmem_new0(wmem_file_scope(), plug_cluster);
-        c->vip = vip;
-        c->first_seen = ts;
-        c->maps_gen = 1; /* view_gen starts at 0: no view filled yet */
-        wmem_map_insert(g_clusters, GUINT_TO_POINTER(vip), c);
-        if (!vip_known(vip))
-            wmem_array_append_one(g_vips, vip);
-    }
-    if (c)
-        g_last_cluster = c;
-    return c;
-}
-
-static gboolean host_live(const plug_host *h, nlb_usec ts)
-{
-    return h->heartbeats && ts - h->last <= threshold_usec();
+    nlb_tracker_free(g_tr);
+    g_tr = NULL;
+    g_ts = NULL; /* the rest is freed with the file scope */
+    g_diag_at = NULL;
+    g_flows = NULL;
 }
 
 gboolean nlb_capture_open(void)
 {
-    return g_clusters != NULL;
+    return g_tr != NULL;
+}
+
+const nlb_tracker *nlb_capture_tracker(void)
+{
+    return g_tr;
 }
 
 const guint32 *nlb_known_vips(guint *n)
 {
-    *n = wmem_array_get_count(g_vips);
-    return (const guint32 *)wmem_array_get_raw(g_vips);
+    size_t nc = g_tr ? nlb_tracker_cluster_count(g_tr) : 0;
+    if (nc != g_vips_of) {
+        g_nvips = 0;
+        for (size_t i = 0; i < nc && g_nvips < G_N_ELEMENTS(g_vips); i++)
+            g_vips[g_nvips++] = nlb_tracker_cluster(g_tr, i)->vip;
+        g_vips_of = nc;
+    }
+    *n = g_nvips;
+    return g_vips;
 }
 
-/* ---- heartbeats --------------------------------------------------------------------------- */
-
-/* Port rules and default host against the live host with the lowest priority number (the
- * others'): fills NLB-007/NLB-008 as diag.c reads them, lower priority number first. */
-static void compare_config(const plug_cluster *c, guint32 prio, const plug_host *h, nlb_usec ts, hb_frame *hf)
+static int encap_to_linktype(const packet_info *pinfo)
 {
-    const plug_host *ref = NULL;
-    unsigned rp = 0;
-    for (unsigned p = 1; p <= NLB_MAX_PRIORITY && !ref; p++) {
-        if (p != prio && host_live(&c->hosts[p], ts) && c->hosts[p].num_rules) {
-            ref = &c->hosts[p];
-            rp = p;
-        }
+    if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET)
+        return 0;
+    switch (pinfo->rec->rec_header.packet_header.pkt_encap) {
+    case WTAP_ENCAP_ETHERNET: return NLB_LINK_ETHERNET;
+    case WTAP_ENCAP_SLL: return NLB_LINK_SLL;
+    case WTAP_ENCAP_SLL2: return NLB_LINK_SLL2;
+    default: return 0;
     }
-    if (!ref || !h->num_rules)
+}
+
+/* ---- flows: the tracker numbers them; the plugin remembers which frame is which ---------- */
+
+typedef struct {
+    guint8 proto, pad_;
+    guint16 cport, vport;
+    guint8 client[16], vip[16];
+} flow_key;
+
+static void key_of(flow_key *k, guint8 proto, const nlb_ipaddr *client, guint16 cport, const nlb_ipaddr *vip, guint16 vport)
+{
+    memset(k, 0, sizeof *k);
+    k->proto = proto;
+    k->cport = cport;
+    k->vport = vport;
+    memcpy(k->client, client->a, client->family == 6 ? 16 : 4);
+    memcpy(k->vip, vip->a, vip->family == 6 ? 16 : 4);
+}
+
+static guint fk_hash(gconstpointer p)
+{
+    const guint8 *b = (const guint8 *)p;
+    guint h = 2166136261u;
+    for (size_t i = 0; i < sizeof(flow_key); i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static gboolean fk_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(flow_key)) == 0;
+}
+
+/* Remember the flows this frame made the tracker create. The tracker numbers flows in order of
+ * appearance until its table is full; after that it evicts, and the numbers shift. */
+static void flows_learn(size_t before)
+{
+    size_t after = nlb_tracker_flow_count(g_tr);
+    if (nlb_tracker_counts(g_tr)->flows_evicted)
+        g_flows_shifted = TRUE;
+    if (g_flows_shifted)
         return;
-    /* the pair, lower priority number first: the library takes hosts[0] as the reference */
-    nlb_host_config hc[2];
-    const plug_host *pair[2] = { rp < prio ? ref : h, rp < prio ? h : ref };
-    const unsigned pp[2] = { rp < prio ? rp : prio, rp < prio ? prio : rp };
-    for (int k = 0; k < 2; k++) {
-        hc[k].priority = (guint8)pp[k];
-        hc[k].num_rules = pair[k]->num_rules;
-        hc[k].codes_present = pair[k]->rules_present;
-        hc[k].codes = pair[k]->rule_code;
-        hc[k].default_host = pair[k]->default_host;
+    for (size_t i = before; i < after; i++) {
+        const nlb_flow_info *f = nlb_tracker_flow(g_tr, i);
+        flow_key *k = wmem_new(wmem_file_scope(), flow_key);
+        key_of(k, f->proto, &f->client, f->cport, &f->vip, f->vport);
+        wmem_map_insert(g_flows, k, GUINT_TO_POINTER((guint)i + 1));
     }
-    nlb_config_diff cd;
-    nlb_config_compare(hc, 2, &cd);
-    if (cd.rules_mask) {
-        hf->rules_mask = cd.rules_mask;
-        hf->rules_n1 = cd.rules_n1;
-        hf->rules_n2 = cd.rules_n2;
-        hf->rules_n3 = cd.rules_n3;
-    }
-    if (cd.multi_default)
-        hf->default_mask = cd.default_mask;
 }
 
-hb_frame *hb_learn(packet_info *pinfo, const nlb_heartbeat *hb)
+/* The tracker flow of this frame: *reply tells whether the VIP sent it. */
+static gboolean flow_of(const nlb_packet *pkt, guint32 *idx, gboolean *reply)
 {
-    hb_frame *hf = wmem_new0(wmem_file_scope(), hb_frame);
-    hf->bad_rule = -1;
-    nlb_usec ts = frame_usec(pinfo);
-    if (!g_clusters)
-        return hf;
-    if (hb->kind == NLB_HB_UNKNOWN || !nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4) ||
-        hb->priority < 1 || hb->priority > NLB_MAX_PRIORITY)
-        return hf;
-    plug_cluster *c = cluster_get(hb->cluster_ip, ts, TRUE);
-    plug_host *h = &c->hosts[hb->priority];
-    if (h->heartbeats && h->dip != hb->dedicated_ip) {
-        /* Another machine claims a taken priority: keep the first claimant's timeline clean. */
-        hf->dup_of_dip_valid = 1;
-        hf->dup_dip = h->dip;
-        if (!c->dup_since[hb->priority])
-            c->dup_since[hb->priority] = ts;
-        hf->dup_since = c->dup_since[hb->priority];
-        h = &c->dups[hb->priority];
-        if (!h->heartbeats)
-            h->dip = hb->dedicated_ip;
+    if (pkt->kind != NLB_FK_IP || !pkt->has_ports || (pkt->ip_proto != 6 && pkt->ip_proto != 17))
+        return FALSE;
+    flow_key k;
+    key_of(&k, pkt->ip_proto, &pkt->ip_src, pkt->sport, &pkt->ip_dst, pkt->dport);
+    guint v = GPOINTER_TO_UINT(wmem_map_lookup(g_flows, &k));
+    *reply = FALSE;
+    if (!v) {
+        key_of(&k, pkt->ip_proto, &pkt->ip_dst, pkt->dport, &pkt->ip_src, pkt->sport);
+        v = GPOINTER_TO_UINT(wmem_map_lookup(g_flows, &k));
+        *reply = TRUE;
     }
-    if (h->heartbeats && ts - h->last > threshold_usec() && !hf->dup_of_dip_valid)
-        hf->gap = ts - h->last;
-    if (hb->truncated && hb->status != NLB_MALFORMED) {
-        c->trunc_n++;
-        c->trunc_mask |= 1u << (hb->priority - 1);
-    }
-    hf->trunc_n = c->trunc_n;
-    hf->trunc_mask = c->trunc_mask;
-    if (!h->heartbeats) {
-        h->first = ts;
-        h->dip = hb->dedicated_ip;
-    }
-    h->heartbeats++;
-    h->last = ts;
-    if (h == &c->hosts[hb->priority])
-        c->hb_mask |= 1u << (hb->priority - 1);
-    if (pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6)
-        memcpy(h->mac, pinfo->dl_src.data, 6);
-    if (hb->kind != NLB_HB_MEMBERSHIP)
-        return hf;
-    if (nlb_hb_has(hb, NLB_OFF_DEFAULT_HOST_ID, 2)) {
-        h->default_host = (guint16)(hb->default_host_id + 1);
-        if (!hf->dup_of_dip_valid)
-            c->default_host = h->default_host;
-    }
-    if (nlb_hb_has(hb, NLB_OFF_CONV_STATE, 2))
-        h->conv_state = hb->conv_state;
-    unsigned nr = hb->num_rules > NLB_MAX_RULES ? NLB_MAX_RULES : hb->num_rules;
-    guint16 old_rules = h->num_rules;
-    gboolean old_has_maps = h->has_maps, maps_changed = FALSE;
-    h->num_rules = nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) ? hb->num_rules : 0;
-    h->rules_present = hb->rules_present;
-    h->has_maps = nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) && nr > 0 &&
-                  nlb_hb_has(hb, NLB_OFF_CUR_MAP, 8 * (size_t)nr);
-    for (unsigned r = 0; r < NLB_MAX_RULES; r++) {
-        guint64 m = h->has_maps ? hb->rules[r].cur_map : 0;
-        maps_changed |= h->cur_map[r] != m;
-        h->rule_code[r] = r < hb->rules_present ? hb->rules[r].code : 0;
-        h->cur_map[r] = m;
-    }
-    if (maps_changed || old_rules != h->num_rules || old_has_maps != h->has_maps)
-        c->maps_gen++; /* cluster_view's cached view is stale */
-    if (!hf->dup_of_dip_valid)
-        compare_config(c, hb->priority, h, ts, hf);
-    if (!h->has_maps || hf->dup_of_dip_valid)
-        return hf; /* the duplicate's maps count below, but its heartbeats judge nothing */
+    if (!v)
+        return FALSE;
+    *idx = v - 1;
+    return TRUE;
+}
 
-    /* Judge ownership only once every live host has had period x tolerance to show up and
-     * nobody is converging: before that, "owned by nobody" is just a host we have not heard. */
-    if (ts - c->first_seen < threshold_usec())
-        return hf;
-    guint8 prios[2 * NLB_MAX_PRIORITY];
-    const plug_host *who[2 * NLB_MAX_PRIORITY];
-    size_t n = 0;
-    unsigned minrules = nr;
-    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
-        for (int d = 0; d < 2; d++) {
-            const plug_host *o = d ? &c->dups[p] : &c->hosts[p];
-            if (!host_live(o, ts))
-                continue;
-            if (!o->has_maps || o->conv_state == NLB_CONV_CONVERGING)
-                return hf;
-            if (o->num_rules < minrules)
-                minrules = o->num_rules;
-            who[n] = o;
-            prios[n++] = (guint8)p;
-        }
+/* ---- what the first pass learns ---------------------------------------------------------- */
+
+/* NLB host (priority) that sends from mac: a masked MAC names it, a NIC MAC is matched against
+ * the source MAC of each host's heartbeats (multicast mode). */
+static guint8 host_of_mac(const guint8 mac[6], guint32 *vip)
+{
+    nlb_mac_info mi;
+    if (nlb_mac_classify(mac, &mi) == NLB_MAC_MASKED && nlb_tracker_find_cluster(g_tr, mi.vip)) {
+        *vip = mi.vip;
+        return mi.priority;
     }
-    unsigned twice = 0, nobody = 0;
-    guint32 tmask = 0;
-    int bad = -1;
-    for (unsigned r = 0; r < minrules && bad < 0; r++) {
-        if (!h->rule_code[r])
-            continue; /* the default rule's slot (code 0, guess) has no bins of its own */
-        guint64 maps[2 * NLB_MAX_PRIORITY];
-        for (size_t k = 0; k < n; k++)
-            maps[k] = who[k]->cur_map[r];
-        nlb_binmap bm;
-        unsigned nb = 0;
-        unsigned tw = nlb_binmap_from_maps(&bm, g_model.bins, prios, maps, n, &nb);
-        if (tw || nb) {
-            twice = tw;
-            nobody = nb;
-            bad = (int)r;
-            for (unsigned b = 0; b < g_model.bins; b++) {
-                guint32 owners = 0;
-                for (size_t k = 0; k < n; k++)
-                    if (maps[k] >> b & 1)
-                        owners |= 1u << (prios[k] - 1);
-                if (owners & (owners - 1))
-                    tmask |= owners;
+    for (size_t i = 0; i < nlb_tracker_cluster_count(g_tr); i++) {
+        const nlb_cluster_info *c = nlb_tracker_cluster(g_tr, i);
+        for (unsigned k = 0; k < c->n_hosts; k++)
+            if (memcmp(c->hosts[k].mac, mac, 6) == 0) {
+                *vip = c->vip;
+                return c->hosts[k].priority;
             }
-        }
-    }
-    if (twice != c->last_twice || nobody != c->last_nobody) {
-        hf->twice = twice;
-        hf->nobody = nobody;
-        hf->twice_mask = tmask;
-        hf->bad_rule = bad;
-        c->bins_since = ts;
-    }
-    hf->bins_since = c->bins_since;
-    c->last_twice = twice;
-    c->last_nobody = nobody;
-    return hf;
-}
-
-/* ---- annotations ------------------------------------------------------------------------- */
-
-/* NLB host (priority) that sends from mac in cluster c: masked MACs carry it, NIC MACs are
- * matched against the source MAC of that host's heartbeats (multicast mode). */
-static guint8 host_of_mac(const plug_cluster *c, const guint8 mac[6], const nlb_mac_info *mi)
-{
-    if (mi->kind == NLB_MAC_MASKED && mi->confirmed && mi->vip == c->vip)
-        return mi->priority;
-    for (guint32 m = c->hb_mask; m; m &= m - 1) {
-        unsigned p = ws_ctz(m) + 1;
-        if (memcmp(c->hosts[p].mac, mac, 6) == 0)
-            return (guint8)p;
     }
     return 0;
 }
 
-/* hosts[] of c that are live at ts (bit p-1 = priority p). */
-static guint32 live_mask(const plug_cluster *c, nlb_usec ts)
+/* The heartbeat fed at ts ended a host's silence: the tracker said so with a host_back event. */
+static void back_learn(nlb_frame_rec *r, size_t before, nlb_usec ts)
 {
-    guint32 live = 0;
-    for (guint32 m = c->hb_mask; m; m &= m - 1) {
-        unsigned p = ws_ctz(m) + 1;
-        if (host_live(&c->hosts[p], ts))
-            live |= 1u << (p - 1);
-    }
-    return live;
-}
-
-/* nlb_predict's view of c's live hosts at ts. The default-host claim is the last one heard
- * (nlb_predict ignores it when that host is not live); with no rules configured the map slot is
- * 0 (codes NULL), as the plugin always read it. */
-static const nlb_owner_view *cluster_view(plug_cluster *c, nlb_usec ts)
-{
-    guint32 live = live_mask(c, ts);
-    nlb_owner_view *v = &c->view;
-    if (live != c->view_mask || c->view_gen != c->maps_gen) {
-        v->n = 0;
-        for (guint32 m = live; m; m &= m - 1) {
-            unsigned p = ws_ctz(m) + 1;
-            const plug_host *h = &c->hosts[p];
-            v->prio[v->n] = (guint8)p;
-            v->cur_map[v->n] = h->has_maps ? h->cur_map : NULL;
-            v->n++;
-        }
-        v->num_rules = 0;
-        v->codes = NULL;
-        c->view_mask = live;
-        c->view_gen = c->maps_gen;
-        memset(c->pc_valid, 0, sizeof c->pc_valid);
-    }
-    v->default_host = c->default_host <= NLB_MAX_PRIORITY ? (guint8)c->default_host : 0;
-    return v;
-}
-
-static void ann_flow(ann_frame *af, const nlb_packet *pkt, nlb_usec ts)
-{
-    guint32 dst = nlb_ipaddr_to_v4(&pkt->ip_dst), src = nlb_ipaddr_to_v4(&pkt->ip_src);
-    const nlb_ipaddr *client;
-    guint16 cport;
-    if (pkt->ip_dst.family == 4 && vip_known(dst)) {
-        af->vip = dst;
-        af->vport = pkt->dport;
-        client = &pkt->ip_src;
-        cport = pkt->sport;
-    } else if (pkt->ip_src.family == 4 && vip_known(src) && !(pkt->has_dst && (pkt->dst[0] & 1))) {
-        /* Only unicast frames answer a client; the VIP broadcasting (NetBIOS...) is no reply. */
-        af->reply = TRUE;
-        af->vip = src;
-        af->vport = pkt->sport;
-        client = &pkt->ip_dst;
-        cport = pkt->dport;
-    } else {
+    size_t n = nlb_tracker_event_count(g_tr);
+    if (n == before)
         return;
-    }
-    af->flow = TRUE;
-    af->show = TRUE;
-    af->ip_proto = pkt->ip_proto;
-    af->rules_configured = g_model.n_rules > 0;
-    plug_cluster *c = cluster_get(af->vip, ts, FALSE);
-    const nlb_owner_view *v = c ? cluster_view(c, ts) : &g_no_view;
-    /* Cached answer for a multiple-host bin: the rule (if any) picks the slot and affinity, the
-     * bin indexes the cache; whatever else (default host, single-host, disabled) asks the library. */
-    int rule = g_model.n_rules ? nlb_model_match(&g_model, af->vip, pkt->ip_proto, af->vport) : -1;
-    if (c && (!g_model.n_rules || (rule >= 0 && g_model.rules[rule].mode == NLB_FILTER_MULTIPLE))) {
-        unsigned slot = rule >= 0 ? (unsigned)rule : 0;
-        nlb_affinity aff = rule >= 0 ? g_model.rules[rule].affinity : g_model.default_affinity;
-        unsigned bin = nlb_model_bin(&g_model, aff, client, cport);
-        if (bin < NLB_BINS_MAX && (c->pc_valid[slot] >> bin & 1)) {
-            af->rule = rule;
-            af->predicted = c->pc_host[slot][bin];
-            af->from_maps = (c->pc_maps[slot] >> bin & 1) != 0;
-            af->has_bin = TRUE;
-            af->bin = (guint8)bin;
-            af->aff = aff;
-            goto observed;
+    /* a host_back event is timed at this frame, later than anything else: it sorts last */
+    for (size_t i = n; i-- > 0;) {
+        const nlb_event *e = nlb_tracker_event(g_tr, i);
+        if (e->time < ts)
+            break;
+        if (e->kind == NLB_EV_HOST_BACK) {
+            r->back_host = e->host;
+            r->gap = e->duration;
+            r->vip = e->vip;
         }
     }
-    nlb_prediction p = nlb_predict(&g_model, v, c ? &c->emu : &g_no_emu, af->vip, pkt->ip_proto, af->vport,
-                                   client, cport);
-    if (c && (p.source == NLB_PRED_MAPS || p.source == NLB_PRED_EMULATED) && p.slot >= 0 &&
-        p.slot < NLB_MAX_RULES && p.bin < NLB_BINS_MAX && p.rule == rule && p.slot == (rule >= 0 ? rule : 0)) {
-        guint64 b = (guint64)1 << p.bin;
-        c->pc_valid[p.slot] |= b;
-        c->pc_host[p.slot][p.bin] = p.host;
-        c->pc_maps[p.slot] = p.source == NLB_PRED_MAPS ? c->pc_maps[p.slot] | b : c->pc_maps[p.slot] & ~b;
-    }
-    af->rule = p.rule;
-    af->predicted = p.host;
-    af->from_maps = p.source == NLB_PRED_MAPS;
-    af->single = p.source == NLB_PRED_SINGLE_HOST;
-    af->dropped = p.source == NLB_PRED_DROPPED;
-    /* the bin is shown where it decided the owner (maps or emulation), as before */
-    af->has_bin = p.source == NLB_PRED_MAPS || p.source == NLB_PRED_EMULATED;
-    if (af->has_bin) {
-        af->bin = p.bin;
-        af->aff = p.affinity;
-    }
-observed:
-    if (af->reply && c)
-        af->observed = host_of_mac(c, pkt->src, &pkt->src_mac);
 }
 
-gboolean ann_learn(packet_info *pinfo, const nlb_packet *pkt, ann_frame *af)
+static const nlb_frame_rec *learn(packet_info *pinfo, const nlb_packet *pkt)
 {
-    memset(af, 0, sizeof *af);
     nlb_usec ts = frame_usec(pinfo);
-
-    /* An ARP sender whose hardware address is a cluster form embedding its own IP names a VIP
-     * (NLB-PROTOCOL.md section 2: VIPs are known from heartbeats, ARP or configuration). */
-    if ((pkt->kind == NLB_FK_ARP) && pkt->arp.status != NLB_MALFORMED && pkt->arp.spa) {
-        nlb_mac_info mi;
-        nlb_mac_kind k = nlb_mac_classify(pkt->arp.sha, &mi);
-        if ((k == NLB_MAC_UNICAST || k == NLB_MAC_MULTICAST || k == NLB_MAC_IGMP) &&
-            (pkt->arp.spa & mi.vip_mask) == (mi.vip & mi.vip_mask) && !vip_known(pkt->arp.spa))
-            cluster_get(pkt->arp.spa, ts, TRUE);
+    if (ts < g_last_ts)
+        ts = g_last_ts; /* as the tracker takes time: never backwards */
+    g_last_ts = ts;
+    while (g_fed + 1 < pinfo->num) { /* frames that never reached us take the time before */
+        wmem_array_append_one(g_ts, ts);
+        g_fed++;
     }
-    const guint32 *vips = (const guint32 *)wmem_array_get_raw(g_vips);
-    guint nv = wmem_array_get_count(g_vips);
+    wmem_array_append_one(g_ts, ts);
+    g_fed++;
+    size_t nev = nlb_tracker_event_count(g_tr), nfl = nlb_tracker_flow_count(g_tr);
+    nlb_tracker_feed(g_tr, pkt, ts);
 
-    af->src = pkt->src_mac;
-    af->dst = pkt->dst_mac;
-    af->has_dst = pkt->has_dst;
-    memcpy(af->src_addr, pkt->src, 6);
-    memcpy(af->dst_addr, pkt->dst, 6);
-    if (af->src.kind != NLB_MAC_NONE && nlb_mac_confirm(&af->src, vips, nv))
-        af->show = TRUE;
-    if (af->has_dst && af->dst.kind != NLB_MAC_NONE && nlb_mac_confirm(&af->dst, vips, nv))
-        af->show = TRUE;
-    af->cluster_mac_source = af->src.kind == NLB_MAC_UNICAST && af->src.confirmed;
-    if (af->cluster_mac_source) {
-        plug_cluster *c = cluster_get(af->src.vip, ts, TRUE);
-        if (!c->cms_n++)
-            c->cms_since = ts;
-        af->cms_n = c->cms_n;
-        af->cms_since = c->cms_since;
+    nlb_frame_rec r;
+    memset(&r, 0, sizeof r);
+    guint nv;
+    const guint32 *vips = nlb_known_vips(&nv);
+    nlb_mac_info src = pkt->src_mac, dst = pkt->dst_mac;
+    if (src.kind != NLB_MAC_NONE && nlb_mac_confirm(&src, vips, nv)) {
+        r.flags |= NF_SRC_CONFIRMED;
+        r.vip = src.vip;
+        if (src.kind == NLB_MAC_UNICAST)
+            r.flags |= NF_CMS;
     }
-
+    if (pkt->has_dst && dst.kind != NLB_MAC_NONE && nlb_mac_confirm(&dst, vips, nv)) {
+        r.flags |= NF_DST_CONFIRMED;
+        r.vip = dst.vip;
+    }
+    gboolean arp_ok = (pkt->kind == NLB_FK_ARP || pkt->kind == NLB_FK_RARP) && pkt->arp.status != NLB_MALFORMED;
     /* Announcements only matter where there is a cluster: in a capture without NLB they are
      * someone else's business and must not make "-Y nlb" match. */
-    if (nv && (pkt->kind == NLB_FK_RARP || (pkt->kind == NLB_FK_ARP && pkt->arp.gratuitous)) &&
-        pkt->arp.status != NLB_MALFORMED) {
-        af->announce = pkt->kind == NLB_FK_RARP ? ANN_RARP : ANN_GARP;
-        af->arp_op = pkt->arp.op;
-        af->arp_spa = pkt->arp.spa;
-        /* RARP announces the Ethernet source (ESXi "Notify Switches"); GARP its sender. */
-        memcpy(af->announced_mac, pkt->kind == NLB_FK_RARP ? pkt->src : pkt->arp.sha, 6);
-        nlb_mac_info mi;
-        nlb_mac_classify(af->announced_mac, &mi);
-        nlb_mac_confirm(&mi, vips, nv);
-        for (guint i = 0; i < nv && !af->announced_host; i++) {
-            plug_cluster *c = cluster_get(vips[i], ts, FALSE);
-            if (c)
-                af->announced_host = host_of_mac(c, af->announced_mac, &mi);
-        }
-        af->show = TRUE;
+    if (nv && arp_ok && (pkt->kind == NLB_FK_RARP || pkt->arp.gratuitous)) {
+        r.flags |= NF_ANNOUNCE;
+        guint32 hv = 0;
+        r.announced_host = host_of_mac(pkt->kind == NLB_FK_RARP ? pkt->src : pkt->arp.sha, &hv);
     }
-    if (nv && pkt->kind == NLB_FK_ARP && pkt->arp.op == NLB_ARP_REPLY && pkt->arp.status != NLB_MALFORMED) {
+    if (nv && arp_ok && pkt->kind == NLB_FK_ARP && pkt->arp.op == NLB_ARP_REPLY) {
         nlb_mac_info mi;
         nlb_mac_classify(pkt->arp.sha, &mi);
         if ((mi.kind == NLB_MAC_MULTICAST || mi.kind == NLB_MAC_IGMP) && nlb_mac_confirm(&mi, vips, nv)) {
-            af->mcast_arp = TRUE;
-            af->arp_spa = pkt->arp.spa;
-            plug_cluster *c = cluster_get(mi.vip, ts, TRUE);
-            if (!c->marp_n++)
-                c->marp_since = ts;
-            af->marp_n = c->marp_n;
-            af->marp_since = c->marp_since;
-            memcpy(af->announced_mac, pkt->arp.sha, 6);
-            af->show = TRUE;
+            r.flags |= NF_MCAST_ARP;
+            r.vip = mi.vip;
         }
     }
-    if (nv && pkt->kind == NLB_FK_IP && pkt->has_ports && (pkt->ip_proto == 6 || pkt->ip_proto == 17))
-        ann_flow(af, pkt, ts);
-
-    /* nothing at all: keep no per-frame memory */
-    return af->show || af->src.kind != NLB_MAC_NONE || af->dst.kind != NLB_MAC_NONE;
+    if (nlb_tracker_flow_count(g_tr) != nfl || nlb_tracker_counts(g_tr)->flows_evicted)
+        flows_learn(nfl);
+    gboolean reply;
+    if (!g_flows_shifted && flow_of(pkt, &r.flow, &reply)) {
+        const nlb_flow_info *f = nlb_tracker_flow(g_tr, r.flow);
+        r.flags |= NF_FLOW | (reply ? NF_REPLY : 0);
+        r.vip = f->vip.family == 4 ? nlb_ipaddr_to_v4(&f->vip) : r.vip;
+    }
+    if (pkt->kind == NLB_FK_HEARTBEAT) {
+        back_learn(&r, nev, ts);
+        if (nlb_hb_has(&pkt->hb, NLB_OFF_CLUSTER_IP, 4))
+            r.vip = pkt->hb.cluster_ip;
+    }
+    if (!r.flags && !r.back_host && pkt->src_mac.kind == NLB_MAC_NONE && pkt->dst_mac.kind == NLB_MAC_NONE)
+        return NULL; /* nothing at all: keep no per-frame memory */
+    nlb_frame_rec *keep = wmem_new(wmem_file_scope(), nlb_frame_rec);
+    *keep = r;
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_nlb, KEY_REC, keep);
+    return keep;
 }
 
+const nlb_frame_rec *nlb_capture_frame(tvbuff_t *tvb, packet_info *pinfo, nlb_packet *pkt, gboolean *decoded)
+{
+    *decoded = FALSE;
+    int lt = encap_to_linktype(pinfo);
+    if (!g_tr || !lt)
+        return NULL;
+    const nlb_frame_rec *r = NULL;
+    gboolean first = !PINFO_FD_VISITED(pinfo) && !p_get_proto_data(pinfo->pool, pinfo, proto_nlb, KEY_SEEN);
+    if (!first) {
+        r = (const nlb_frame_rec *)p_get_proto_data(wmem_file_scope(), pinfo, proto_nlb, KEY_REC);
+        if (!r)
+            return NULL; /* nothing learnt: no need to decode it again */
+    }
+    tvbuff_t *ds = tvb_get_ds_tvb(tvb);
+    guint caplen = tvb_captured_length(ds);
+    nlb_packet_decode(lt, tvb_get_ptr(ds, 0, caplen), caplen, tvb_reported_length(ds), pkt);
+    *decoded = TRUE;
+    if (first) {
+        p_add_proto_data(pinfo->pool, pinfo, proto_nlb, KEY_SEEN, GINT_TO_POINTER(1));
+        r = learn(pinfo, pkt);
+    }
+    return r;
+}
+
+/* ---- the final view ----------------------------------------------------------------------- */
+
+/* The first frame fed at or after t (the last one if none). */
+static guint32 frame_at(nlb_usec t)
+{
+    const nlb_usec *v = (const nlb_usec *)wmem_array_get_raw(g_ts);
+    guint32 lo = 0, hi = g_fed;
+    while (lo < hi) {
+        guint32 mid = lo + (hi - lo) / 2;
+        if (v[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < g_fed ? lo + 1 : g_fed;
+}
+
+/* A later pass began: finish the tracker as nlbreplay does at the end of its input (again if
+ * frames were fed since, as the GUI does while a capture file is still loading). */
+static void build_final(void)
+{
+    nlb_tracker_finish(g_tr);
+    g_diag_at = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    for (size_t i = 0; i < nlb_tracker_diag_count(g_tr); i++) {
+        guint32 num = frame_at(nlb_tracker_diag(g_tr, i)->time);
+        wmem_array_t *a = (wmem_array_t *)wmem_map_lookup(g_diag_at, GUINT_TO_POINTER(num));
+        if (!a) {
+            a = wmem_array_new(wmem_file_scope(), sizeof(guint32));
+            wmem_map_insert(g_diag_at, GUINT_TO_POINTER(num), a);
+        }
+        guint32 k = (guint32)i;
+        wmem_array_append_one(a, k);
+    }
+    g_final_fed = g_fed;
+}
+
+gboolean nlb_capture_final(packet_info *pinfo)
+{
+    if (!g_tr || !g_fed || !PINFO_FD_VISITED(pinfo))
+        return FALSE;
+    if (g_final_fed != g_fed)
+        build_final();
+    return TRUE;
+}
+
+const guint32 *nlb_capture_diags(packet_info *pinfo, guint *n)
+{
+    *n = 0;
+    if (!nlb_capture_final(pinfo))
+        return NULL;
+    wmem_array_t *a = (wmem_array_t *)wmem_map_lookup(g_diag_at, GUINT_TO_POINTER(pinfo->num));
+    if (!a)
+        return NULL;
+    *n = wmem_array_get_count(a);
+    return (const guint32 *)wmem_array_get_raw(a);
+}
+
+const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r)
+{
+    if (!g_tr || !r || !(r->flags & NF_FLOW) || g_flows_shifted)
+        return NULL;
+    return nlb_tracker_flow(g_tr, r->flow);
+}
+
+nlb_verdict nlb_capture_verdict(packet_info *pinfo, const nlb_frame_rec *r)
+{
+    const nlb_flow_info *f = nlb_capture_flow(r);
+    if (!f || f->proto != 6 || !f->syns)
+        return NLB_VERDICT_NONE;
+    if (f->answered)
+        return NLB_VERDICT_ANSWERED;
+    /* The tracker judges a SYN unanswered once the answer timeout has passed without a reply;
+     * its public flow record does not carry that judgment yet, so read it the same way. */
+    if (nlb_capture_final(pinfo) && f->first_seen + g_answer_timeout < g_last_ts)
+        return NLB_VERDICT_UNANSWERED;
+    return NLB_VERDICT_PENDING;
+}
+
+const nlb_event *nlb_capture_burst(packet_info *pinfo, nlb_usec ts)
+{
+    if (!nlb_capture_final(pinfo))
+        return NULL;
+    const nlb_event *best = NULL;
+    for (size_t i = 0; i < nlb_tracker_event_count(g_tr); i++) {
+        const nlb_event *e = nlb_tracker_event(g_tr, i);
+        if (e->time > ts)
+            break;
+        if (e->kind == NLB_EV_FAILOVER_BURST && ts <= e->time + e->duration && (!best || e->hosts_mask))
+            best = e; /* one event per cluster: the one with unannounced hosts says most */
+    }
+    return best;
+}
+
+const nlb_convergence *nlb_capture_conv(packet_info *pinfo, guint32 vip, nlb_usec ts, gboolean *ongoing)
+{
+    const nlb_cluster_info *c = vip && nlb_capture_final(pinfo) ? nlb_tracker_find_cluster(g_tr, vip) : NULL;
+    for (unsigned i = 0; c && i < c->n_convergence; i++) {
+        const nlb_convergence *cv = &c->convergence[i];
+        *ongoing = cv->end == 0;
+        if (cv->start <= ts && ts <= (cv->end ? cv->end : g_last_ts))
+            return cv;
+    }
+    return NULL;
+}
+
+nlb_usec nlb_capture_ts(packet_info *pinfo)
+{
+    if (!g_ts || pinfo->num < 1 || pinfo->num > g_fed)
+        return frame_usec(pinfo);
+    return ((const nlb_usec *)wmem_array_get_raw(g_ts))[pinfo->num - 1];
+}

@@ -29,23 +29,19 @@ int hf_mac_kind = -1, hf_mac_vip = -1, hf_mac_priority = -1, hf_mac_confirmed = 
 int hf_garp = -1, hf_rarp = -1, hf_announced_host = -1;
 int hf_flow = -1, hf_flow_vip = -1, hf_flow_bin = -1, hf_flow_rule = -1;
 int hf_flow_predicted = -1, hf_flow_observed = -1, hf_flow_source = -1;
+int hf_flow_vip6 = -1, hf_flow_verdict = -1;
+/* capture-wide facts */
+int hf_diag = -1, hf_diag_severity = -1, hf_diag_message = -1, hf_diag_vip = -1, hf_diag_hosts = -1, hf_diag_duration = -1;
+int hf_burst = -1, hf_burst_unannounced = -1, hf_conv = -1;
 
 gint ett_nlb = -1, ett_hb_team = -1, ett_hb_rule = -1, ett_hb_tlv = -1;
-gint ett_ann = -1, ett_mac = -1, ett_flow = -1;
+gint ett_ann = -1, ett_mac = -1, ett_flow = -1, ett_diag = -1, ett_burst = -1;
 
-expert_field ei_truncated = EI_INIT;
+expert_field ei_snaplen_cut = EI_INIT;
 expert_field ei_unknown_signature = EI_INIT;
 expert_field ei_malformed = EI_INIT;
 expert_field ei_rule_count = EI_INIT;
-expert_field ei_cluster_mac_source = EI_INIT;
-expert_field ei_dup_priority = EI_INIT;
-expert_field ei_host_silent = EI_INIT;
-expert_field ei_bin_twice = EI_INIT;
-expert_field ei_bin_nobody = EI_INIT;
-expert_field ei_owner_mismatch = EI_INIT;
-expert_field ei_mcast_arp = EI_INIT;
-expert_field ei_rule_mismatch = EI_INIT;
-expert_field ei_multi_default = EI_INIT;
+expert_field ei_reply_host_differs = EI_INIT;
 
 /* Value strings filled from the library's own names at registration, so wording has one home. */
 static value_string vs_hb_kind[5];
@@ -57,26 +53,6 @@ static void hb_version_fmt(gchar *buf, guint32 v)
 {
     char s[16];
     g_snprintf(buf, ITEM_LABEL_LENGTH, "%s (0x%08x)", nlb_hb_version_str(v, s), v);
-}
-
-/* The message of a library diagnostic, so nlbreplay and the plugin use the same sentence. */
-const char *diag_msg(wmem_allocator_t *pool, const nlb_diag *d)
-{
-    char buf[512];
-    if (!nlb_diag_format(d, buf, sizeof buf))
-        g_strlcpy(buf, nlb_diag_code_str(d->code), sizeof buf);
-    return wmem_strdup_printf(pool, "%s: %s", nlb_diag_code_str(d->code), buf);
-}
-
-nlb_diag diag_make(nlb_diag_code code, nlb_severity sev, nlb_usec t, guint32 vip)
-{
-    nlb_diag d;
-    memset(&d, 0, sizeof d);
-    d.code = code;
-    d.severity = sev;
-    d.time = t;
-    d.vip = vip;
-    return d;
 }
 
 /* ---- registration ------------------------------------------------------------------------- */
@@ -185,33 +161,42 @@ void nlb_register_fields(void)
         { &hf_flow_predicted, { "Predicted host (emulation)", "nlb.flow.predicted_host", FT_UINT8, BASE_DEC, NULL, 0,
             "Emulated owner of the flow's bin: the Windows hash is not public", HFILL } },
         { &hf_flow_source, { "Prediction from", "nlb.flow.prediction_source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_flow_vip6, { "VIP", "nlb.flow.vip", FT_IPv6, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_flow_verdict, { "Verdict", "nlb.flow.verdict", FT_STRING, BASE_NONE, NULL, 0,
+            "TCP connection to the VIP: answered, unanswered (no reply within the answer timeout) or pending (not judged yet: final with tshark -2 and in the GUI)", HFILL } },
+        /* capture-wide facts */
+        { &hf_diag, { "Diagnosis", "nlb.diag", FT_STRING, BASE_NONE, NULL, 0,
+            "A libnlbproto diagnostic (NLB-0nn code), shown on its first frame", HFILL } },
+        { &hf_diag_severity, { "Severity", "nlb.diag.severity", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_diag_message, { "Details", "nlb.diag.message", FT_STRING, BASE_NONE, NULL, 0,
+            "What happened, with counts, and what to check (the sentence nlbreplay prints)", HFILL } },
+        { &hf_diag_vip, { "Cluster", "nlb.diag.vip", FT_IPv4, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_diag_hosts, { "Hosts", "nlb.diag.hosts", FT_STRING, BASE_NONE, NULL, 0, "Host priorities concerned", HFILL } },
+        { &hf_diag_duration, { "Duration (s)", "nlb.diag.duration", FT_DOUBLE, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_burst, { "Failover burst", "nlb.burst", FT_UINT32, BASE_DEC, NULL, 0,
+            "This announcement belongs to a failover burst (value: distinct MACs announced in it)", HFILL } },
+        { &hf_burst_unannounced, { "Not announced", "nlb.burst.unannounced", FT_STRING, BASE_NONE, NULL, 0,
+            "NLB hosts the burst did not announce", HFILL } },
+        { &hf_conv, { "Convergence", "nlb.conv", FT_STRING, BASE_NONE, NULL, 0,
+            "The cluster was converging at this frame (value: what started it)", HFILL } },
         { &hf_flow_observed, { "Observed host", "nlb.flow.observed_host", FT_UINT8, BASE_DEC, NULL, 0,
             "Host that sent this reply (masked source MAC or heartbeat NIC MAC)", HFILL } },
     };
-    static gint *ett[] = { &ett_nlb, &ett_hb_team, &ett_hb_rule, &ett_hb_tlv, &ett_ann, &ett_mac, &ett_flow };
+    static gint *ett[] = { &ett_nlb, &ett_hb_team, &ett_hb_rule, &ett_hb_tlv, &ett_ann, &ett_mac, &ett_flow,
+                           &ett_diag, &ett_burst };
     static ei_register_info ei[] = {
-        { &ei_truncated, { "nlb.expert.truncated", PI_UNDECODED, PI_WARN, "Heartbeat truncated", EXPFILL } },
+        { &ei_snaplen_cut, { "nlb.expert.snaplen_cut", PI_UNDECODED, PI_NOTE,
+            "Heartbeat cut by the snaplen: fields past the captured bytes unknown", EXPFILL } },
         { &ei_unknown_signature, { "nlb.expert.unknown_signature", PI_PROTOCOL, PI_WARN, "Unknown NLB signature", EXPFILL } },
         { &ei_malformed, { "nlb.expert.malformed", PI_MALFORMED, PI_ERROR, "Malformed heartbeat", EXPFILL } },
         { &ei_rule_count, { "nlb.expert.rule_count", PI_MALFORMED, PI_ERROR, "Rule count exceeds 33", EXPFILL } },
-        { &ei_cluster_mac_source, { "nlb.expert.cluster_mac_source", PI_PROTOCOL, PI_ERROR,
-            "Unicast cluster MAC used as Ethernet source", EXPFILL } },
-        { &ei_dup_priority, { "nlb.expert.dup_priority", PI_PROTOCOL, PI_WARN, "Duplicate host priority", EXPFILL } },
-        { &ei_host_silent, { "nlb.expert.host_silent", PI_SEQUENCE, PI_WARN, "Host silent longer than period x tolerance", EXPFILL } },
-        { &ei_bin_twice, { "nlb.expert.bin_twice", PI_PROTOCOL, PI_WARN, "Bins owned by two hosts", EXPFILL } },
-        { &ei_bin_nobody, { "nlb.expert.bin_nobody", PI_PROTOCOL, PI_WARN, "Bins owned by nobody", EXPFILL } },
-        { &ei_owner_mismatch, { "nlb.expert.owner_mismatch", PI_PROTOCOL, PI_NOTE,
+        { &ei_reply_host_differs, { "nlb.expert.reply_host_differs", PI_PROTOCOL, PI_NOTE,
             "Observed host differs from the emulated prediction", EXPFILL } },
-        { &ei_rule_mismatch, { "nlb.expert.rule_mismatch", PI_PROTOCOL, PI_WARN,
-            "Hosts disagree on port rules", EXPFILL } },
-        { &ei_multi_default, { "nlb.expert.multi_default", PI_PROTOCOL, PI_WARN,
-            "Hosts disagree on the default host", EXPFILL } },
-        { &ei_mcast_arp, { "nlb.expert.mcast_arp", PI_PROTOCOL, PI_WARN,
-            "ARP maps a unicast IP to a cluster multicast MAC", EXPFILL } },
     };
 
     proto_register_field_array(proto_nlb, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_nlb);
     expert_register_field_array(em, ei, array_length(ei));
+    nlb_register_diag_experts(em);
 }

@@ -26,22 +26,21 @@ extern int hf_mac_kind, hf_mac_vip, hf_mac_priority, hf_mac_confirmed;
 extern int hf_garp, hf_rarp, hf_announced_host;
 extern int hf_flow, hf_flow_vip, hf_flow_bin, hf_flow_rule;
 extern int hf_flow_predicted, hf_flow_observed, hf_flow_source;
+extern int hf_flow_vip6, hf_flow_verdict;
+/* capture-wide facts */
+extern int hf_diag, hf_diag_severity, hf_diag_message, hf_diag_vip, hf_diag_hosts, hf_diag_duration;
+extern int hf_burst, hf_burst_unannounced, hf_conv;
 
 extern gint ett_nlb, ett_hb_team, ett_hb_rule, ett_hb_tlv;
-extern gint ett_ann, ett_mac, ett_flow;
+extern gint ett_ann, ett_mac, ett_flow, ett_diag, ett_burst;
 
-extern expert_field ei_truncated;
+extern expert_field ei_snaplen_cut;
 extern expert_field ei_unknown_signature;
 extern expert_field ei_malformed;
 extern expert_field ei_rule_count;
-extern expert_field ei_cluster_mac_source;
-extern expert_field ei_dup_priority;
-extern expert_field ei_host_silent;
-extern expert_field ei_bin_twice;
-extern expert_field ei_bin_nobody;
-extern expert_field ei_owner_mismatch;
-extern expert_field ei_mcast_arp;
-extern expert_field ei_rule_mismatch;
-extern expert_field ei_multi_default;
+extern expert_field ei_reply_host_differs;
+
+/* nlb-expert.c: one expert info per library diagnostic code and severity */
+void nlb_register_diag_experts(expert_module_t *em);
 
 #endif

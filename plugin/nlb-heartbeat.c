@@ -9,6 +9,7 @@
 #include <wsutil/utf8_entities.h>
 
 #include "nlb.h"
+#include "nlb-capture.h"
 #include "nlb-fields.h"
 
 static proto_item *add_map(proto_tree *tree, int hf, tvbuff_t *tvb, const nlb_heartbeat *hb, size_t off, guint64 v)
@@ -130,13 +131,11 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
     }
     gboolean cut = hb->truncated && st != NLB_MALFORMED;
 
-    hb_frame *hf;
-    if (!PINFO_FD_VISITED(pinfo)) {
-        hf = hb_learn(pinfo, hb);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_nlb, 0, hf);
-    } else {
-        hf = (hb_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_nlb, 0);
-    }
+    /* The whole frame goes to the capture's tracker (first pass); what it learnt comes back. */
+    nlb_packet *pkt = wmem_new(pinfo->pool, nlb_packet);
+    gboolean decoded;
+    const nlb_frame_rec *fr = nlb_capture_frame(tvb, pinfo, pkt, &decoded);
+    nlb_usec gap = fr && fr->back_host && fr->back_host == hb->priority ? fr->gap : 0;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "NLB");
     char vip[16], s[64];
@@ -230,55 +229,12 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
                         hb->bad_field == NLB_F_NONE ? "too short" : nlb_field_name(hb->bad_field));
 
     /* Generated facts from the capture-wide state. */
-    nlb_usec ts = frame_usec(pinfo);
-    if (hf && hf->gap) {
-        it = proto_tree_add_uint64_format_value(t, hf_hb_gap, tvb, 0, 0, (guint64)(hf->gap / 1000),
+    if (gap) {
+        it = proto_tree_add_uint64_format_value(t, hf_hb_gap, tvb, 0, 0, (guint64)(gap / 1000),
                                                 "%.3f s since this host's previous heartbeat",
-                                                (double)hf->gap / 1e6);
+                                                (double)gap / 1e6);
         proto_item_set_generated(it);
-        nlb_diag d = diag_make(NLB_D_HOST_SILENT, NLB_SEV_WARNING, ts - hf->gap, hb->cluster_ip);
-        d.hosts_mask = 1u << (hb->priority - 1);
-        d.duration = hf->gap;
-        d.n1 = 0; /* it came back: this very heartbeat */
-        d.n2 = (guint32)(threshold_usec() / 1000);
-        expert_add_info_format(pinfo, it, &ei_host_silent, "%s", diag_msg(pinfo->pool, &d));
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [back after %.1f s]", (double)hf->gap / 1e6);
-    }
-    if (hf && hf->dup_of_dip_valid) {
-        nlb_diag d = diag_make(NLB_D_DUP_PRIORITY, NLB_SEV_WARNING, hf->dup_since, hb->cluster_ip);
-        d.hosts_mask = 1u << (hb->priority - 1);
-        d.n1 = hf->dup_dip;
-        d.n2 = hb->dedicated_ip;
-        expert_add_info_format(pinfo, pi_prio ? pi_prio : top, &ei_dup_priority, "%s", diag_msg(pinfo->pool, &d));
-    }
-    if (hf && hf->rules_mask) {
-        nlb_diag d = diag_make(NLB_D_RULE_MISMATCH, NLB_SEV_WARNING, ts, hb->cluster_ip);
-        d.hosts_mask = hf->rules_mask;
-        d.n1 = hf->rules_n1;
-        d.n2 = hf->rules_n2;
-        d.n3 = hf->rules_n3;
-        expert_add_info_format(pinfo, pi_rules ? pi_rules : top, &ei_rule_mismatch, "%s", diag_msg(pinfo->pool, &d));
-    }
-    if (hf && hf->default_mask) {
-        nlb_diag d = diag_make(NLB_D_MULTI_DEFAULT, NLB_SEV_WARNING, ts, hb->cluster_ip);
-        d.hosts_mask = hf->default_mask;
-        d.n1 = 2;
-        expert_add_info_format(pinfo, top, &ei_multi_default, "%s", diag_msg(pinfo->pool, &d));
-    }
-    if (hf && (hf->twice || hf->nobody)) {
-        if (hf->twice) {
-            nlb_diag d = diag_make(NLB_D_BIN_TWICE, NLB_SEV_WARNING, hf->bins_since, hb->cluster_ip);
-            d.n1 = hf->twice;
-            d.n2 = (guint32)(hf->bad_rule + 1);
-            d.hosts_mask = hf->twice_mask;
-            expert_add_info_format(pinfo, top, &ei_bin_twice, "%s", diag_msg(pinfo->pool, &d));
-        }
-        if (hf->nobody) {
-            nlb_diag d = diag_make(NLB_D_BIN_NOBODY, NLB_SEV_WARNING, hf->bins_since, hb->cluster_ip);
-            d.n1 = hf->nobody;
-            d.n2 = (guint32)(hf->bad_rule + 1);
-            expert_add_info_format(pinfo, top, &ei_bin_nobody, "%s", diag_msg(pinfo->pool, &d));
-        }
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [back after %.1f s]", (double)gap / 1e6);
     }
 
     /* Problems of this very frame. */
@@ -305,16 +261,12 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
                                         "Truncated: %u of %u payload bytes captured; fields past them are not shown",
                                         caplen, expect);
         proto_item_set_generated(it);
-        if (hf && hf->trunc_n) {
-            nlb_diag d = diag_make(NLB_D_TRUNCATED, NLB_SEV_WARNING, ts, hb->cluster_ip);
-            d.n1 = hf->trunc_n;
-            d.hosts_mask = hf->trunc_mask;
-            expert_add_info_format(pinfo, it, &ei_truncated, "%s", diag_msg(pinfo->pool, &d));
-        } else {
-            /* Cut inside the common header: no cluster or host to name, so no diagnostic. */
-            expert_add_info_format(pinfo, it, &ei_truncated, "Heartbeat cut by the snaplen after %u bytes, inside its common header",
-                                   caplen);
-        }
+        expert_add_info_format(pinfo, it, &ei_snaplen_cut, "Heartbeat cut by the snaplen after %u bytes: fields past them unknown",
+                               caplen);
+    }
+    if (nlb_capture_open()) {
+        nlb_show_capture(t, tvb, pinfo, have_hdr ? hb->cluster_ip : 0, FALSE);
+        p_add_proto_data(pinfo->pool, pinfo, proto_nlb, NLB_KEY_SHOWN, GINT_TO_POINTER(1));
     }
 
     if (have_tap_listener(nlb_tap)) {
@@ -325,7 +277,7 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
         rec->dip = have_hdr ? hb->dedicated_ip : 0;
         rec->kind = hb->kind;
         rec->truncated = cut;
-        rec->gap = hf ? hf->gap : 0;
+        rec->gap = gap;
         tap_queue_packet(nlb_tap, pinfo, rec);
     }
     return (int)caplen;

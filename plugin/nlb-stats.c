@@ -60,9 +60,9 @@ static tap_packet_status nlb_stats_packet(stats_tree *st, packet_info *pinfo _U_
     st_mac(st, r->dst_kind, r->dst_confirmed, "destination");
     if (r->announce || r->flow)
         tick_stat_node(st, st_ann, 0, TRUE);
-    if (r->announce == ANN_GARP)
+    if (r->announce == NLB_TAP_GARP)
         tick_stat_node(st, "gratuitous ARP", st_node_ann, FALSE);
-    else if (r->announce == ANN_RARP)
+    else if (r->announce == NLB_TAP_RARP)
         tick_stat_node(st, "RARP", st_node_ann, FALSE);
     if (r->flow) {
         g_snprintf(c, sizeof c, "TCP/UDP with VIP %s", nlb_ip4_str(r->vip, ip));

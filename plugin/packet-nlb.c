@@ -6,6 +6,8 @@
  * This file: the plugin's entry points, registration, handoff and preferences. The fields are in
  * nlb-fields.c, heartbeats in nlb-heartbeat.c, annotations of other frames in nlb-annotate.c,
  * the capture-wide state in nlb-capture.c, the stats tree in nlb-stats.c. */
+#include <string.h>
+
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -13,6 +15,7 @@
 #include <wsutil/report_message.h>
 
 #include "nlb.h"
+#include "nlb-capture.h"
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = NLBPROTO_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = NLB_WS_MAJOR;
@@ -44,9 +47,9 @@ static guint pref_tolerance = 5;
 gboolean pref_annotate = TRUE;
 
 /* Derived from the preferences in apply_prefs(). */
-nlb_model g_model;
-guint32 g_pref_vips[NLB_MAX_USER_VIPS];
-guint g_n_pref_vips;
+static nlb_model g_model;
+static guint32 g_pref_vips[NLB_MAX_USER_VIPS];
+static guint g_n_pref_vips;
 
 static void apply_prefs(void)
 {
@@ -83,9 +86,14 @@ static void apply_prefs(void)
         g_model.default_affinity = (nlb_affinity)pref_affinity;
 }
 
-nlb_usec threshold_usec(void)
+void nlb_prefs_tracker_config(nlb_tracker_config *cfg)
 {
-    return (nlb_usec)pref_period_ms * 1000 * (nlb_usec)pref_tolerance;
+    nlb_tracker_config_default(cfg);
+    cfg->period_ms = pref_period_ms ? pref_period_ms : 1;
+    cfg->tolerance = pref_tolerance ? pref_tolerance : 1;
+    cfg->model = g_model;
+    cfg->n_vips = g_n_pref_vips;
+    memcpy(cfg->vips, g_pref_vips, g_n_pref_vips * sizeof g_pref_vips[0]);
 }
 
 /* Owns 0x886F without belonging to a protocol, so that disabling "nlb" (Analyze > Enabled
@@ -125,8 +133,8 @@ static void proto_register_nlb(void)
     prefs_register_bool_preference(m, "annotate", "Annotate non-heartbeat frames",
         "Cluster MAC forms, GARP/RARP announcements and emulated VIP flow ownership", &pref_annotate);
 
-    register_init_routine(nlb_init);
-    register_cleanup_routine(nlb_cleanup);
+    register_init_routine(nlb_capture_init);
+    register_cleanup_routine(nlb_capture_cleanup);
     nlb_tap = register_tap("nlb");
     nlb_hb_handle = register_dissector("nlb", dissect_nlb_hb, proto_nlb);
     nlb_886f_handle = create_dissector_handle_with_name_and_description(dissect_nlb_886f, -1, "nlb_0x886f",
