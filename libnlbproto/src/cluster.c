@@ -34,7 +34,8 @@
  *   unless its SYN still awaits judgment, in which case the new flow is refused; both are
  *   counted in flows_evicted. Episode counts are kept outside the table and survive eviction;
  *   the ownership summary and the "after the burst" counts cover the flows still in the table.
- * - Diagnostics (nlb_tracker_diagnose; wording and field meanings in diag.c):
+ * - Diagnostics (nlb_tracker_diagnose; default severities and titles in diag.def, wording and
+ *   field meanings in diag.c):
  *   NLB-001 per burst event leaving known NLB hosts unannounced: error when new connections
  *     after it went unanswered, warning when none was seen, info when all were answered; hosts
  *     already silent before the burst are not expected to be announced;
@@ -50,7 +51,9 @@
  *   NLB-009/010 bins owned twice / by nobody among live hosts' current maps, checked only once
  *     established, outside convergence, when every live host's maps were captured and the rule
  *     counts agree, over the user rule slots (num_rules - 1) that someone owns: error;
- *   NLB-011 ARP answering the VIP with 03-BF-VIP or 01-00-5E-7F-..: warning;
+ *   NLB-011 ARP answering the VIP with 03-BF-VIP or 01-00-5E-7F-..: info while the VIP's
+ *     connections are answered (the router accepted it), warning when some went unanswered or
+ *     none was judged;
  *   NLB-012 IGMP mode without any report for 239.255.v3.v4 over >= 120 s: warning;
  *   NLB-013 heartbeats cut before their maps: info;
  *   NLB-014 >= 20 flows with an observed owner and agreement below 80 %: info (a model limit,
@@ -152,8 +155,9 @@ typedef struct cluster_rt {
     uint8_t twice_slot, nobody_slot;
     nlb_usec twice_first, nobody_first;
     nlb_emu_cache emu;       /* emulated maps per slot, moved minimally as the live set changes */
-    /* unanswered episodes */
+    /* unanswered episodes; connections judged (kept outside the flow table: survive eviction) */
     int ep;
+    uint64_t answered_n, unanswered_n;
     unsigned answered_streak;
     /* burst: hosts announced in the open episode */
     uint32_t announced;
@@ -1229,6 +1233,7 @@ static void judge(nlb_tracker *t, size_t k)
     unans_ep *ep = c->ep >= 0 ? &t->ep[c->ep] : NULL;
     if (f->answered && fr->answer_at - fr->syn_at <= t->cfg.answer_timeout) {
         fr->state = FS_ANSWERED;
+        c->answered_n++;
         if (ep) {
             ep->total++;
             if (++c->answered_streak >= ANSWERED_STREAK_END && fr->syn_at - ep->last >= UNANS_QUIET_US) {
@@ -1239,6 +1244,7 @@ static void judge(nlb_tracker *t, size_t k)
         return;
     }
     fr->state = FS_UNANSWERED;
+    c->unanswered_n++;
     c->answered_streak = 0;
     if (!ep) {
         if (t->n_ep >= MAX_EPISODES) return;
@@ -1623,7 +1629,8 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
 
 /* ---------- diagnostics ---------- */
 
-static nlb_diag *add_diag(nlb_tracker *t, nlb_diag_code code, nlb_severity sev, nlb_usec time, const cluster_rt *c)
+/* A new diagnostic at its table severity (diag.def); detectors whose evidence moves it set it after. */
+static nlb_diag *add_diag(nlb_tracker *t, nlb_diag_code code, nlb_usec time, const cluster_rt *c)
 {
     if (t->n_dg >= NLB_DIAG_CAP) {
         t->counts.diags_dropped++;
@@ -1632,7 +1639,7 @@ static nlb_diag *add_diag(nlb_tracker *t, nlb_diag_code code, nlb_severity sev, 
     nlb_diag *d = &t->dg[t->n_dg++];
     memset(d, 0, sizeof *d);
     d->code = code;
-    d->severity = sev;
+    d->severity = nlb_diag_info(code)->severity;
     d->time = time;
     if (c) {
         d->vip = c->info.vip;
@@ -1692,7 +1699,7 @@ static void diag_config(nlb_tracker *t, const cluster_rt *c)
     for (unsigned k = 0; k < ci->n_hosts; k++) {
         const nlb_host_info *h = &ci->hosts[k];
         if (!h->dup_dedicated_ip) continue;
-        nlb_diag *d = add_diag(t, NLB_D_DUP_PRIORITY, NLB_SEV_ERROR, h->dup_seen, c);
+        nlb_diag *d = add_diag(t, NLB_D_DUP_PRIORITY, h->dup_seen, c);
         if (d) {
             d->hosts_mask = bit(h->priority);
             d->n1 = h->dedicated_ip;
@@ -1715,19 +1722,19 @@ static void diag_config(nlb_tracker *t, const cluster_rt *c)
     nlb_config_diff cd;
     nlb_config_compare(hc, n, &cd);
     if (cd.rules_mask) {
-        nlb_diag *d = add_diag(t, NLB_D_RULE_MISMATCH, NLB_SEV_ERROR, ci->first_seen, c);
+        nlb_diag *d = add_diag(t, NLB_D_RULE_MISMATCH, ci->first_seen, c);
         if (d) { d->hosts_mask = cd.rules_mask; d->n1 = cd.rules_n1; d->n2 = cd.rules_n2; d->n3 = cd.rules_n3; }
     }
     if (cd.multi_default) {
-        nlb_diag *d = add_diag(t, NLB_D_MULTI_DEFAULT, NLB_SEV_ERROR, ci->first_seen, c);
+        nlb_diag *d = add_diag(t, NLB_D_MULTI_DEFAULT, ci->first_seen, c);
         if (d) { d->hosts_mask = cd.default_mask; d->n1 = cd.claimers; }
     }
     if (c->twice_n) {
-        nlb_diag *d = add_diag(t, NLB_D_BIN_TWICE, NLB_SEV_ERROR, c->twice_first, c);
+        nlb_diag *d = add_diag(t, NLB_D_BIN_TWICE, c->twice_first, c);
         if (d) { d->n1 = c->twice_n; d->n2 = c->twice_slot; d->hosts_mask = c->twice_hosts; }
     }
     if (c->nobody_n) {
-        nlb_diag *d = add_diag(t, NLB_D_BIN_NOBODY, NLB_SEV_ERROR, c->nobody_first, c);
+        nlb_diag *d = add_diag(t, NLB_D_BIN_NOBODY, c->nobody_first, c);
         if (d) { d->n1 = c->nobody_n; d->n2 = c->nobody_slot; }
     }
 }
@@ -1740,8 +1747,9 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
         const nlb_convergence *cv = &ci->convergence[k];
         nlb_usec dur = (cv->end ? cv->end : t->now) - cv->start;
         bool open = cv->end == 0;
-        nlb_diag *d = add_diag(t, NLB_D_CONVERGENCE, open || dur > CONV_LONG_US ? NLB_SEV_WARNING : NLB_SEV_INFO, cv->start, c);
+        nlb_diag *d = add_diag(t, NLB_D_CONVERGENCE, cv->start, c);
         if (d) {
+            if (open || dur > CONV_LONG_US) d->severity = NLB_SEV_WARNING;
             d->duration = dur;
             d->hosts_mask = bit(cv->trigger_host);
             d->n1 = cv->trigger;
@@ -1750,21 +1758,23 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
         }
     }
     if (ci->cluster_mac_as_source) {
-        nlb_diag *d = add_diag(t, NLB_D_CLUSTER_MAC_SOURCE, NLB_SEV_ERROR, c->cmas_first, c);
+        nlb_diag *d = add_diag(t, NLB_D_CLUSTER_MAC_SOURCE, c->cmas_first, c);
         if (d) {
             d->n1 = (uint32_t)ci->cluster_mac_as_source;
             nlb_mac_make(NLB_MAC_UNICAST, ci->vip, 0, d->mac);
         }
     }
     if (ci->mcast_arp) {
-        nlb_diag *d = add_diag(t, NLB_D_MCAST_ARP, NLB_SEV_WARNING, c->mcast_arp_first, c);
+        nlb_diag *d = add_diag(t, NLB_D_MCAST_ARP, c->mcast_arp_first, c);
         if (d) {
+            /* harmless while the VIP's connections are answered: the router accepted it */
+            if (c->unanswered_n || !c->answered_n) d->severity = NLB_SEV_WARNING;
             d->n1 = (uint32_t)ci->mcast_arp;
             memcpy(d->mac, c->mcast_arp_mac, 6);
         }
     }
     if (ci->mode == NLB_MODE_IGMP && !ci->igmp_reports && t->now - ci->first_seen >= IGMP_MIN_SPAN_US) {
-        nlb_diag *d = add_diag(t, NLB_D_IGMP_MISSING, NLB_SEV_WARNING, ci->first_seen, c);
+        nlb_diag *d = add_diag(t, NLB_D_IGMP_MISSING, ci->first_seen, c);
         if (d) d->duration = t->now - ci->first_seen;
     }
     uint64_t trunc = 0;
@@ -1778,7 +1788,7 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
         if (!first_trunc || h->first_seen < first_trunc) first_trunc = h->first_seen;
     }
     if (trunc) {
-        nlb_diag *d = add_diag(t, NLB_D_TRUNCATED, NLB_SEV_INFO, first_trunc, c);
+        nlb_diag *d = add_diag(t, NLB_D_TRUNCATED, first_trunc, c);
         if (d) { d->n1 = (uint32_t)trunc; d->hosts_mask = nomaps; }
     }
 }
@@ -1812,8 +1822,9 @@ void nlb_tracker_diagnose(nlb_tracker *t)
         if (e->kind == NLB_EV_HOST_SILENT && c) {
             const nlb_host_info *h = &c->info.hosts[c->slot_of[e->host]];
             bool still = c->h[e->host].silent && c->h[e->host].ev_silent == (int)t->ev_order[i];
-            nlb_diag *d = add_diag(t, NLB_D_HOST_SILENT, still ? NLB_SEV_ERROR : NLB_SEV_WARNING, e->time - t->thr, c);
+            nlb_diag *d = add_diag(t, NLB_D_HOST_SILENT, e->time - t->thr, c);
             if (d) {
+                if (!still) d->severity = NLB_SEV_WARNING;
                 d->hosts_mask = bit(e->host);
                 d->duration = still ? t->now - h->last_seen : e->duration;
                 d->n1 = still;
@@ -1841,9 +1852,9 @@ void nlb_tracker_diagnose(nlb_tracker *t)
             for (unsigned p = 1; p < np; p++) if (pc[p] > pc[best]) best = p;
             /* unanswered connections after it make it the incident; without any connection to
              * judge it is a risk; if every one was answered the switch still reached the hosts */
-            nlb_severity sev = unans ? NLB_SEV_ERROR : total ? NLB_SEV_INFO : NLB_SEV_WARNING;
-            nlb_diag *d = add_diag(t, NLB_D_FAILOVER_UNANNOUNCED, sev, e->time, c);
+            nlb_diag *d = add_diag(t, NLB_D_FAILOVER_UNANNOUNCED, e->time, c);
             if (d) {
+                d->severity = unans ? NLB_SEV_ERROR : total ? NLB_SEV_INFO : NLB_SEV_WARNING;
                 d->hosts_mask = e->hosts_mask;
                 d->n1 = e->count;
                 d->n3 = unans;
@@ -1856,7 +1867,7 @@ void nlb_tracker_diagnose(nlb_tracker *t)
     }
     for (size_t e = 0; e < t->n_ep; e++) {
         const unans_ep *ep = &t->ep[e];
-        nlb_diag *d = add_diag(t, NLB_D_VIP_UNANSWERED, NLB_SEV_ERROR, ep->start, &t->cl[ep->cl]);
+        nlb_diag *d = add_diag(t, NLB_D_VIP_UNANSWERED, ep->start, &t->cl[ep->cl]);
         if (d) {
             d->port = ep->port;
             d->n1 = ep->count;
@@ -1868,7 +1879,7 @@ void nlb_tracker_diagnose(nlb_tracker *t)
     }
     nlb_ownership_summary s = nlb_tracker_ownership(t);
     if (s.with_observed >= OWNER_MIN_FLOWS && s.agreement < OWNER_MIN_AGREEMENT) {
-        nlb_diag *d = add_diag(t, NLB_D_OWNER_MISMATCH, NLB_SEV_INFO, t->first_ts, NULL);
+        nlb_diag *d = add_diag(t, NLB_D_OWNER_MISMATCH, t->first_ts, NULL);
         if (d) {
             d->n1 = (uint32_t)s.agree;
             d->n2 = (uint32_t)s.with_observed;
@@ -1876,7 +1887,7 @@ void nlb_tracker_diagnose(nlb_tracker *t)
         }
     }
     if (t->counts.flows_evicted) {
-        nlb_diag *d = add_diag(t, NLB_D_FLOWS_EVICTED, NLB_SEV_WARNING, t->first_ts, NULL);
+        nlb_diag *d = add_diag(t, NLB_D_FLOWS_EVICTED, t->first_ts, NULL);
         if (d) {
             d->n1 = (uint32_t)t->counts.flows_evicted;
             d->n2 = (uint32_t)t->fl_cap;

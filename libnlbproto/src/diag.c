@@ -62,19 +62,33 @@ static size_t sb_done(sb *s)
     return strlen(s->buf);
 }
 
+/* The code string is spelled digit by digit: a zero-padded literal (008) would be octal. */
+#define NLB_DIAG(num, name, key, sev, sevs, title)                                                  \
+    [num] = { NLB_D_##name,                                                                       \
+              { 'N', 'L', 'B', '-', (char)('0' + (num) / 100), (char)('0' + (num) / 10 % 10),       \
+                (char)('0' + (num) % 10), 0 },                                                    \
+              #key, NLB_SEV_##sev, (sevs), title },
+static const nlb_diag_desc diag_table[NLB_D_CODE_COUNT_] = {
+#include "nlbproto/diag.def"
+};
+#undef NLB_DIAG
+
+const nlb_diag_desc *nlb_diag_info(nlb_diag_code c)
+{
+    return c > 0 && (unsigned)c < NLB_D_CODE_COUNT_ && diag_table[c].key ? &diag_table[c] : NULL;
+}
+
+size_t nlb_diag_info_count(void) { return NLB_D_CODE_COUNT_ - 1; }
+
+const nlb_diag_desc *nlb_diag_info_at(size_t i)
+{
+    return i < nlb_diag_info_count() ? nlb_diag_info((nlb_diag_code)(i + 1)) : NULL;
+}
+
 const char *nlb_diag_code_str(nlb_diag_code c)
 {
-    static const char *const codes[NLB_D_CODE_COUNT_] = {
-        [NLB_D_FAILOVER_UNANNOUNCED] = "NLB-001", [NLB_D_VIP_UNANSWERED] = "NLB-002",
-        [NLB_D_HOST_SILENT] = "NLB-003", [NLB_D_CONVERGENCE] = "NLB-004",
-        [NLB_D_CLUSTER_MAC_SOURCE] = "NLB-005", [NLB_D_DUP_PRIORITY] = "NLB-006",
-        [NLB_D_RULE_MISMATCH] = "NLB-007", [NLB_D_MULTI_DEFAULT] = "NLB-008",
-        [NLB_D_BIN_TWICE] = "NLB-009", [NLB_D_BIN_NOBODY] = "NLB-010",
-        [NLB_D_MCAST_ARP] = "NLB-011", [NLB_D_IGMP_MISSING] = "NLB-012",
-        [NLB_D_TRUNCATED] = "NLB-013", [NLB_D_OWNER_MISMATCH] = "NLB-014",
-        [NLB_D_FLOWS_EVICTED] = "NLB-015",
-    };
-    return (unsigned)c < NLB_D_CODE_COUNT_ && codes[c] ? codes[c] : "NLB-000";
+    const nlb_diag_desc *d = nlb_diag_info(c);
+    return d ? d->code_str : "NLB-000";
 }
 
 const char *nlb_severity_name(nlb_severity s)

@@ -38,6 +38,57 @@ static void test_codes(void)
     CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_KIND_COUNT_), "unknown");
 }
 
+/* The diagnostic table (diag.def): one row per code 1..N, stable keys, severities, short titles. */
+static void test_table(void)
+{
+    CU_ASSERT_EQUAL(nlb_diag_info_count(), 15u);
+    CU_ASSERT_EQUAL((size_t)NLB_D_CODE_COUNT_, nlb_diag_info_count() + 1);
+    CU_ASSERT_PTR_NULL(nlb_diag_info((nlb_diag_code)0));
+    CU_ASSERT_PTR_NULL(nlb_diag_info(NLB_D_CODE_COUNT_));
+    CU_ASSERT_PTR_NULL(nlb_diag_info_at(nlb_diag_info_count()));
+    for (size_t i = 0; i < nlb_diag_info_count(); i++) {
+        const nlb_diag_desc *r = nlb_diag_info_at(i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL((size_t)r->code, i + 1);
+        CU_ASSERT_PTR_EQUAL(nlb_diag_info(r->code), r);
+        char want[8];
+        snprintf(want, sizeof want, "NLB-%03u", (unsigned)(i + 1));
+        CU_ASSERT_STRING_EQUAL(r->code_str, want);
+        size_t n = strlen(r->title);
+        CU_ASSERT(n > 10 && n <= NLB_DIAG_TITLE_MAX);
+        CU_ASSERT(strcspn(r->title, "0123456789%") == n); /* no counts */
+        CU_ASSERT(strspn(r->key, "abcdefghijklmnopqrstuvwxyz_") == strlen(r->key) && r->key[0]);
+        CU_ASSERT(r->severities & (1u << r->severity)); /* the default is one it reports */
+        CU_ASSERT((r->severities & ~NLB_SEVS_ALL) == 0);
+        for (size_t k = 0; k < i; k++)
+            CU_ASSERT(strcmp(nlb_diag_info_at(k)->key, r->key) != 0);
+    }
+    /* the plugin's existing expert field names are API: these keys must never change */
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_HOST_SILENT)->key, "host_silent");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_CLUSTER_MAC_SOURCE)->key, "cluster_mac_source");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_DUP_PRIORITY)->key, "dup_priority");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_RULE_MISMATCH)->key, "rule_mismatch");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_MULTI_DEFAULT)->key, "multi_default");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_BIN_TWICE)->key, "bin_twice");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_BIN_NOBODY)->key, "bin_nobody");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_MCAST_ARP)->key, "mcast_arp");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_TRUNCATED)->key, "truncated");
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_OWNER_MISMATCH)->key, "owner_mismatch");
+    /* default severities, the same in every front end */
+    static const nlb_severity sev[16] = {
+        [1] = NLB_SEV_ERROR, [2] = NLB_SEV_ERROR, [3] = NLB_SEV_ERROR, [4] = NLB_SEV_INFO,
+        [5] = NLB_SEV_ERROR, [6] = NLB_SEV_ERROR, [7] = NLB_SEV_ERROR, [8] = NLB_SEV_ERROR,
+        [9] = NLB_SEV_ERROR, [10] = NLB_SEV_ERROR, [11] = NLB_SEV_INFO, [12] = NLB_SEV_WARNING,
+        [13] = NLB_SEV_INFO, [14] = NLB_SEV_INFO, [15] = NLB_SEV_WARNING,
+    };
+    for (unsigned c = 1; c <= 15; c++)
+        CU_ASSERT_EQUAL(nlb_diag_info((nlb_diag_code)c)->severity, sev[c]);
+    CU_ASSERT_EQUAL(nlb_diag_info(NLB_D_FAILOVER_UNANNOUNCED)->severities, NLB_SEVS_ALL);
+    CU_ASSERT_EQUAL(nlb_diag_info(NLB_D_HOST_SILENT)->severities, NLB_SEVS_WARNING | NLB_SEVS_ERROR);
+    CU_ASSERT_EQUAL(nlb_diag_info(NLB_D_MCAST_ARP)->severities, NLB_SEVS_INFO | NLB_SEVS_WARNING);
+    CU_ASSERT_STRING_EQUAL(nlb_diag_info(NLB_D_VIP_UNANSWERED)->title, "Connections to the VIP went unanswered");
+}
+
 static void test_hosts_str(void)
 {
     char b[128];
@@ -281,7 +332,7 @@ static void test_conv_trigger_format(void)
 int main(void)
 {
     CU_initialize_registry();
-    NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_hosts_str), NLBT(test_time_str),
+    NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_table), NLBT(test_hosts_str), NLBT(test_time_str),
                NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format),
                NLBT(test_conv_trigger_format));
     return nlbt_run();

@@ -12,25 +12,32 @@ extern "C" {
 
 typedef enum nlb_severity { NLB_SEV_INFO = 0, NLB_SEV_WARNING = 1, NLB_SEV_ERROR = 2 } nlb_severity;
 
-/* Stable codes: printed as "NLB-%03d"; never renumber. */
+/* Bits of nlb_diag_desc.severities: every severity a detector can report. */
+#define NLB_SEVS_INFO (1u << NLB_SEV_INFO)
+#define NLB_SEVS_WARNING (1u << NLB_SEV_WARNING)
+#define NLB_SEVS_ERROR (1u << NLB_SEV_ERROR)
+#define NLB_SEVS_ALL (NLB_SEVS_INFO | NLB_SEVS_WARNING | NLB_SEVS_ERROR)
+
+/* Longest title in the table (Wireshark cuts longer expert labels). */
+#define NLB_DIAG_TITLE_MAX 80
+
+/* Stable codes, printed as "NLB-%03d", one per row of diag.def; never renumber. */
 typedef enum nlb_diag_code {
-    NLB_D_FAILOVER_UNANNOUNCED = 1, /* failover burst did not announce NLB hosts */
-    NLB_D_VIP_UNANSWERED = 2,       /* client connections to a VIP went unanswered */
-    NLB_D_HOST_SILENT = 3,          /* heartbeat gap > period x tolerance */
-    NLB_D_CONVERGENCE = 4,          /* convergence episode(s) */
-    NLB_D_CLUSTER_MAC_SOURCE = 5,   /* 02-BF-VIP seen as Ethernet source */
-    NLB_D_DUP_PRIORITY = 6,         /* two hosts claim one priority */
-    NLB_D_RULE_MISMATCH = 7,        /* rule count or rule codes differ between hosts */
-    NLB_D_MULTI_DEFAULT = 8,        /* hosts disagree on the default host */
-    NLB_D_BIN_TWICE = 9,            /* a bin owned by two hosts */
-    NLB_D_BIN_NOBODY = 10,          /* a bin owned by nobody */
-    NLB_D_MCAST_ARP = 11,           /* ARP maps a unicast IP to a multicast MAC (routers may drop) */
-    NLB_D_IGMP_MISSING = 12,        /* IGMP mode without joins for 239.255.v3.v4 */
-    NLB_D_TRUNCATED = 13,           /* heartbeats cut by snaplen: maps unknown */
-    NLB_D_OWNER_MISMATCH = 14,      /* observed owners disagree with the emulation */
-    NLB_D_FLOWS_EVICTED = 15,       /* flow table full */
+#define NLB_DIAG(num, name, key, sev, sevs, title) NLB_D_##name = num,
+#include "diag.def"
+#undef NLB_DIAG
     NLB_D_CODE_COUNT_
 } nlb_diag_code;
+
+/* One row of the diagnostic table (diag.def). */
+typedef struct nlb_diag_desc {
+    nlb_diag_code code;
+    char code_str[8];          /* "NLB-001" */
+    const char *key;           /* "failover_unannounced": the plugin's field nlb.expert.<key> */
+    nlb_severity severity;     /* default severity */
+    unsigned severities;       /* NLB_SEVS_* mask of every severity the detector reports */
+    const char *title;         /* short stable title, <= NLB_DIAG_TITLE_MAX, no counts */
+} nlb_diag_desc;
 
 typedef struct nlb_diag {
     nlb_diag_code code;
@@ -47,7 +54,13 @@ typedef struct nlb_diag {
     uint8_t mode;              /* nlb_mode of the cluster concerned (cluster.h), 0 = unknown */
 } nlb_diag;
 
-/* "NLB-001" style code string. */
+/* The table row of code c, NULL when c is no known code. */
+const nlb_diag_desc *nlb_diag_info(nlb_diag_code c);
+/* Number of rows in the table (codes 1..nlb_diag_info_count() are all defined). */
+size_t nlb_diag_info_count(void);
+/* Row i (0-based, in code order), NULL when out of range: iterate to register every code. */
+const nlb_diag_desc *nlb_diag_info_at(size_t i);
+/* "NLB-001" style code string ("NLB-000" when unknown). */
 const char *nlb_diag_code_str(nlb_diag_code c);
 /* "error", "warning", "info". */
 const char *nlb_severity_name(nlb_severity s);
