@@ -24,7 +24,18 @@
 /* Ticks trail the wall clock a little: a frame stamped just before the tick may still sit in
  * the kernel ring, and the tracker never goes back in time for it. */
 #define TICK_LAG_US INT64_C(100000)
-#define LIVE_SNAPLEN 65535
+/* What the tracker reads: the largest NLB frame is a 1510-byte heartbeat (1518 with two VLAN
+ * tags); flows need only their headers. Frames saved with -w are kept whole for other tools. */
+#define LIVE_SNAPLEN 1600
+#define LIVE_SNAPLEN_SAVE 65535
+/* The kernel ring: at 1.5 M minimum-size frames/s (~150 bytes each in a TPACKET_V3 block)
+ * 64 MiB absorbs ~0.3 s of the tracker not reading (a slow terminal, an alert command). */
+#define LIVE_BUFFER_BYTES (64 << 20)
+/* Immediate mode off: libpcap then uses TPACKET_V3, whose blocks pack frames at their length
+ * and are handed over when full or this old (immediate mode would fall back to TPACKET_V2,
+ * one fixed snaplen-sized slot per frame: ~30 slots of a 2 MiB ring at snaplen 65535). Below
+ * TICK_LAG_US, so a tick never passes a frame still in the ring. */
+#define LIVE_BLOCK_TIMEOUT_MS 50
 #define MAX_ALERT_CHILDREN 16
 #define FLOW_WINDOW_US INT64_C(10000000)
 
@@ -402,6 +413,11 @@ static void activate_warning(const char *ifc, int rc, pcap_t *p)
         fprintf(stderr, "nlbreplay: %s: warning: %s\n", ifc, pcap_geterr(p));
 }
 
+static int live_snaplen(const rp_run *r)
+{
+    return r->opt.write_file ? LIVE_SNAPLEN_SAVE : LIVE_SNAPLEN;
+}
+
 /* Open, configure and activate; NULL after printing why (exit 2). */
 static pcap_t *open_live(rp_run *r, rp_input *in)
 {
@@ -412,12 +428,11 @@ static pcap_t *open_live(rp_run *r, rp_input *in)
         fprintf(stderr, "nlbreplay: %s: cannot capture: %s\n", ifc, err);
         return NULL;
     }
-    /* Immediate mode: frames reach the tracker as they arrive, not when a ring block fills;
-     * the timeout only matters where immediate mode is unsupported. */
-    pcap_set_snaplen(p, LIVE_SNAPLEN);
+    pcap_set_snaplen(p, live_snaplen(r));
     pcap_set_promisc(p, 1);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_timeout(p, 100);
+    pcap_set_immediate_mode(p, 0);
+    pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
+    pcap_set_timeout(p, LIVE_BLOCK_TIMEOUT_MS);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
     int rc = pcap_activate(p);
     if (rc < 0) {
@@ -515,7 +530,7 @@ int rp_live(rp_run *r)
 
     if (!r->opt.quiet) {
         fprintf(stderr, "nlbreplay: capturing on %s (%s, promiscuous, snaplen %d)%s%s; Ctrl-C stops and reports\n",
-                ifc, c->in->linkname, LIVE_SNAPLEN, r->opt.write_file ? ", saving to " : "",
+                ifc, c->in->linkname, pcap_snapshot(c->p), r->opt.write_file ? ", saving to " : "",
                 r->opt.write_file ? r->opt.write_file : "");
         fflush(stderr);
     }
