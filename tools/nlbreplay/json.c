@@ -383,7 +383,7 @@ static void write_events(jw *w, const rp_run *r)
 }
 
 /* One diagnostic object; shared like write_event. */
-static void write_diag(jw *w, const nlb_diag *d, const char *record)
+static void write_diag(jw *w, const nlb_diag *d, const char *record, uint64_t first_frame)
 {
     char msg[1024];
     nlb_diag_format(d, msg, sizeof msg);
@@ -393,6 +393,8 @@ static void write_diag(jw *w, const nlb_diag *d, const char *record)
     jw_str(w, K("code"), nlb_diag_code_str(d->code));
     jw_str(w, K("severity"), nlb_severity_name(d->severity));
     jw_micro(w, K("time"), d->time);
+    if (first_frame)
+        jw_uint(w, K("first_frame"), first_frame);
     jw_str(w, K("message"), msg);
     if (d->vip)
         jw_ip4(w, K("vip"), d->vip);
@@ -413,7 +415,7 @@ static void write_diags(jw *w, const rp_run *r)
     jw_arr(w, K("diagnostics"));
     for (size_t i = 0; i < n; i++) {
         w->inline_from = w->depth + 1;
-        write_diag(w, d[i], NULL);
+        write_diag(w, d[i], NULL, rp_first_frame(r, d[i]->time));
         w->inline_from = save;
     }
     jw_end_arr(w);
@@ -478,7 +480,7 @@ void rp_json_diag_line(FILE *f, const nlb_diag *d)
     jw w;
     jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = true;
-    write_diag(&w, d, "diagnostic");
+    write_diag(&w, d, "diagnostic", 0);
     jw_put(&w, "\n", 1);
     jw_finish(&w);
 }

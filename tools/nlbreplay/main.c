@@ -345,6 +345,33 @@ static void svg_tick(rp_run *r, const nlb_packet *pkt, nlb_usec ts)
         record_tick(r, pkt->hb.cluster_ip, (uint8_t)pkt->hb.priority, ts);
 }
 
+/* Remember that frame num was fed at ts (later than every frame before it). */
+static void __attribute__((noinline)) mark_frame(rp_run *r, uint64_t num, nlb_usec ts)
+{
+    if (r->ff_n == r->ff_cap) {
+        size_t cap = r->ff_cap ? 2 * r->ff_cap : 4096;
+        uint64_t *n = realloc(r->ff_num, cap * sizeof *n);
+        if (n) r->ff_num = n;
+        nlb_usec *t = realloc(r->ff_ts, cap * sizeof *t);
+        if (t) r->ff_ts = t;
+        if (!n || !t) return; /* first_frame left out rather than wrong */
+        r->ff_cap = cap;
+    }
+    r->ff_num[r->ff_n] = num;
+    r->ff_ts[r->ff_n++] = ts;
+}
+
+uint64_t rp_first_frame(const rp_run *r, nlb_usec t)
+{
+    size_t lo = 0, hi = r->ff_n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->ff_ts[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < r->ff_n ? r->ff_num[lo] : r->ff_n ? r->ff_num[r->ff_n - 1] : 0;
+}
+
 /* The per-frame work shared by every input loop: clamp the time, decode, feed the tracker.
  * Returns the time fed. r->fed and the first/last times are the caller's to update. */
 static inline __attribute__((always_inline)) nlb_usec feed_frame(rp_run *r, rp_input *in, nlb_packet *pkt,
@@ -365,6 +392,8 @@ static inline __attribute__((always_inline)) nlb_usec feed_frame(rp_run *r, rp_i
     nlb_tracker_feed(r->t, pkt, ts);
     if (r->opt.svg)
         svg_tick(r, pkt, ts);
+    if (r->n_inputs == 1 && (!r->ff_n || ts > r->ff_ts[r->ff_n - 1]))
+        mark_frame(r, in->frames, ts);
     return ts;
 }
 
@@ -830,6 +859,8 @@ static void cleanup(rp_run *R)
     free((void *)R->opt.filter);
     free(R->rfiles);
     nlb_tracker_free(R->t);
+    free(R->ff_num);
+    free(R->ff_ts);
 }
 
 int main(int argc, char **argv)

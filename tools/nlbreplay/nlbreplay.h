@@ -96,6 +96,11 @@ typedef struct rp_run {
      * what-if would compare the what-if with itself. */
     uint8_t whatif_host;    /* "" or the BPF expression, shown in reports */
     const char *stop_reason;     /* live: "duration", "count", "signal" or "error" */
+    /* Frame numbers for the diagnostics' first_frame: each frame of a single input whose time
+     * fed is later than the previous one's (frame number, time fed). */
+    uint64_t *ff_num;
+    nlb_usec *ff_ts;
+    size_t ff_n, ff_cap;
 } rp_run;
 
 /* Writers; each returns 0, or -1 when the output could not be written. */
@@ -118,6 +123,8 @@ void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour);
 void rp_watch_screen(const rp_run *r, FILE *f, nlb_usec now, double running_s, unsigned rows, unsigned cols);
 
 /* Small helpers shared by the writers. */
+/* Number of the first frame fed at or after t (0 = unknown: several inputs, or none fed). */
+uint64_t rp_first_frame(const rp_run *r, nlb_usec t);
 /* Diagnostics sorted most severe first, then by time; caller frees. */
 const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
 /* "2026-11-23 10:02:03.100" (UTC) into buf (>= 32). */
