@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The plugin and nlbreplay must never disagree: both decode through libnlbproto, so on every
 bundled capture the plugin's fields must say what nlbreplay's json says (hosts, heartbeats,
-announcements, the emulated owner of every flow).
+announcements, the emulated owner of every flow), and both must give the same diagnoses: the
+set of (code, severity, first frame) from tshark -2 -z expert and nlb.diag equals nlbreplay's
+json diagnostics. With NLB_AGREE_BREAK=CODE the plugin's answer for CODE is dropped before the
+comparison, to prove the test fails when a front end drops a code.
 
 usage: agree.py NLBREPLAY PLUGIN_SO TSHARK WS_VERSION CAPTURE...
 Exit 0 all agree, 1 a disagreement, 77 skipped (cannot run tshark unprivileged)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,7 +86,8 @@ def run(replay, plugin, tshark, wsver, captures, tmp):
                 want[(cl["vip"], h["priority"])] = (h["dedicated_ip"], h["heartbeats"],
                                                      h.get("heartbeats_extended", 0))
         got = {}
-        for line in ts("-r", cap, "-Y", "nlb.hb.signature", "-T", "fields", "-E", "separator=,",
+        for line in ts("-r", cap, "-Y", "nlb.hb.signature && !nlb.expert.malformed && !nlb.expert.rule_count",
+                       "-T", "fields", "-E", "separator=,",
                        "-e", "nlb.hb.kind", "-e", "nlb.hb.cluster_ip", "-e", "nlb.hb.priority",
                        "-e", "nlb.hb.dedicated_ip").splitlines():
             kind, vip, prio, dip = line.split(",")
@@ -118,7 +123,59 @@ def run(replay, plugin, tshark, wsver, captures, tmp):
             wantf[key] = f["predicted_host"]
             gotf[key] = first[key]
         check("%s: predicted owner of %d flows (emulation)" % (name, len(wantf)), wantf, gotf)
+        diagnoses(name, cap, rep, ts, check)
     return 1 if bad else 0
+
+
+SEV = {"Errors": "error", "Warns": "warning", "Notes": "info", "Chats": "info"}
+
+
+def expert_codes(out):
+    """(code, severity) -> count from tshark -z expert, and the summaries of NLB-0nn lines."""
+    got, titles, sev = {}, {}, None
+    for line in out.splitlines():
+        m = re.match(r"^(Errors|Warns|Notes|Chats) \(\d+\)$", line)
+        if m:
+            sev = SEV[m.group(1)]
+            continue
+        m = re.match(r"^\s+(\d+)\s+\S+\s+NLB \(nlbproto\)\s+(NLB-\d{3}): (.*)$", line)
+        if m and sev:
+            k = (m.group(2), sev)
+            got[k] = got.get(k, 0) + int(m.group(1))
+            titles[m.group(2)] = m.group(3)
+    return got, titles
+
+
+def diagnoses(name, cap, rep, ts, check):
+    broken = os.environ.get("NLB_AGREE_BREAK", "")
+    want = sorted((d["code"], d["severity"], d.get("first_frame")) for d in rep["diagnostics"])
+    # Each diagnosis is known only once the whole capture was seen: two passes, as in the GUI.
+    got = []
+    for line in ts("-2", "-r", cap, "-Y", "nlb.diag", "-T", "fields", "-E", "separator=|",
+                   "-E", "aggregator=;", "-e", "frame.number", "-e", "nlb.diag",
+                   "-e", "nlb.diag.severity").splitlines():
+        num, codes, sevs = line.split("|")
+        for c, s in zip(codes.split(";"), sevs.split(";")):
+            if c != broken:
+                got.append((c, s, int(num)))
+    check("%s: diagnostics (code, severity, first frame)" % name, want, sorted(got))
+    ex, titles = expert_codes(ts("-2", "-r", cap, "-q", "-z", "expert"))
+    ex = {k: v for k, v in ex.items() if k[0] != broken}
+    wantx = {}
+    for c, s, _ in want:
+        wantx[(c, s)] = wantx.get((c, s), 0) + 1
+    check("%s: -z expert (code, severity): count" % name, wantx, ex)
+    long = {c: t for c, t in titles.items() if len(t) > 80}
+    check("%s: expert titles short enough for Wireshark (<= 80 characters)" % name, {}, long)
+    if name == "incident.pcap":
+        check("incident.pcap: NLB-001..NLB-005 shown in Wireshark", ["NLB-001", "NLB-002", "NLB-003", "NLB-004", "NLB-005"],
+              sorted(c for c in titles if c in ("NLB-001", "NLB-002", "NLB-003", "NLB-004", "NLB-005")))
+        # the SYNs nlbreplay counts as unanswered: every SYN of a flow without an answer
+        syns = sum(f["syns"] for f in rep["flows"] if f.get("syns") and not f["answered"])
+        sel = [l for l in ts("-2", "-r", cap, "-Y", 'nlb.flow.verdict == "unanswered"', "-T", "fields",
+                             "-e", "tcp.flags.syn", "-e", "tcp.flags.ack").splitlines() if l]
+        check("incident.pcap: -Y 'nlb.flow.verdict == \"unanswered\"' selects the 356 unanswered SYNs",
+              (356, 356, 356), (syns, len(sel), len([l for l in sel if l in ("1\t0", "True\tFalse")])))
 
 
 if __name__ == "__main__":
