@@ -19,30 +19,6 @@
 #define N_SEV 3
 static expert_field ei_diag[NLB_D_CODE_COUNT_][N_SEV];
 
-#ifndef NLB_SEVS_ALL
-/* Until libnlbproto carries its diagnostic table (diag.def): the same keys, titles and
- * severities, kept here only so the plugin builds against the older library. */
-typedef struct {
-    const char *key, *title;
-} diag_row;
-static const diag_row rows[NLB_D_CODE_COUNT_] = {
-    [NLB_D_FAILOVER_UNANNOUNCED] = { "failover_unannounced", "Failover burst did not announce the NLB hosts" },
-    [NLB_D_VIP_UNANSWERED] = { "vip_unanswered", "Connections to the VIP went unanswered" },
-    [NLB_D_HOST_SILENT] = { "host_silent", "Host silent longer than period x tolerance" },
-    [NLB_D_CONVERGENCE] = { "convergence", "Cluster converging: bins being redistributed" },
-    [NLB_D_CLUSTER_MAC_SOURCE] = { "cluster_mac_source", "Unicast cluster MAC seen as Ethernet source" },
-    [NLB_D_DUP_PRIORITY] = { "dup_priority", "Two hosts claim the same host priority" },
-    [NLB_D_RULE_MISMATCH] = { "rule_mismatch", "Hosts disagree on port rules" },
-    [NLB_D_MULTI_DEFAULT] = { "multi_default", "Hosts disagree on the default host" },
-    [NLB_D_BIN_TWICE] = { "bin_twice", "Bins owned by two hosts at once" },
-    [NLB_D_BIN_NOBODY] = { "bin_nobody", "Bins owned by no live host" },
-    [NLB_D_MCAST_ARP] = { "mcast_arp", "ARP maps a unicast IP to a multicast MAC (routers may drop it)" },
-    [NLB_D_IGMP_MISSING] = { "igmp_missing", "IGMP mode without membership reports for the cluster group" },
-    [NLB_D_TRUNCATED] = { "truncated", "Heartbeats cut by the snaplen: bin maps unknown" },
-    [NLB_D_OWNER_MISMATCH] = { "owner_mismatch", "Emulated owners disagree with the hosts that answered" },
-    [NLB_D_FLOWS_EVICTED] = { "flows_evicted", "Flow table full: some flows not tracked" },
-};
-#endif
 
 static int pi_sev(int sev)
 {
@@ -68,18 +44,12 @@ void nlb_register_diag_experts(expert_module_t *em)
         for (int s = 0; s < N_SEV; s++)
             ei_diag[c][s] = (expert_field)EI_INIT;
     for (int c = 1; c < NLB_D_CODE_COUNT_; c++) {
-#ifdef NLB_SEVS_ALL
         const nlb_diag_desc *d = nlb_diag_info((nlb_diag_code)c);
         if (!d)
             continue;
         const char *key = d->key, *title = d->title;
         int dflt = d->severity;
         unsigned sevs = d->severities | 1u << d->severity;
-#else
-        const char *key = rows[c].key, *title = rows[c].title;
-        int dflt = NLB_SEV_ERROR;
-        unsigned sevs = 7;
-#endif
         ei_register_info *ei = g_new0(ei_register_info, N_SEV);
         int n = 0;
         for (int s = 0; s < N_SEV; s++) {
