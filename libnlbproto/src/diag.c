@@ -2,7 +2,7 @@
 /* The ONE wording table of libnlbproto: nlbreplay and the Wireshark plugin both print
  * diagnostics and events through these functions, so a person reads the same sentence in both.
  *
- * Meaning of the nlb_diag fields per code (what cluster.c fills in):
+ * Meaning of the nlb_diag fields per code (what the tracker, src/tracker/, fills in):
  *  NLB-001 failover unannounced  time burst, vip, hosts_mask NLB hosts not announced, n1 MACs in the
  *                                burst, n3/n4 unanswered/total new connections to vip:port after it
  *  NLB-002 VIP unanswered        time first unanswered SYN, vip, port, n1 unanswered, n2 judged
@@ -321,7 +321,7 @@ const char *nlb_event_kind_key(nlb_event_kind k)
     return (unsigned)k < NLB_EV_KIND_COUNT_ && keys[k] ? keys[k] : "unknown";
 }
 
-/* Event fields per kind (filled by cluster.c):
+/* Event fields per kind (filled by src/tracker/):
  *  cluster_found        count: evidence (nlb_found_by)
  *  host_joined          host, count: its dedicated IP (host order)
  *  host_silent          host, duration: the gap (so far, or final once it came back)
