@@ -250,7 +250,7 @@ void jw_raw(jw *w, const char *key, size_t kn, const char *json)
     puts_(w, json);
 }
 
-char *jw_value_begin(jw *w, const char *key, size_t kn, size_t n)
+char *jw_value_begin_slow(jw *w, const char *key, size_t kn, size_t n)
 {
     sep(w, key, kn);
     if (!room(w, n)) {

@@ -67,7 +67,35 @@ void jw_put(jw *w, const void *p, size_t n);
 /* Fast path for hot records: the separator and key of a value, then room for n bytes
  * (n <= cap) that the caller fills directly and ends with jw_commit(). Returns NULL when a
  * buffer-only output has no room left (the caller writes nothing then). */
-char *jw_value_begin(jw *w, const char *key, size_t kn, size_t n);
+char *jw_value_begin_slow(jw *w, const char *key, size_t kn, size_t n);
+static inline char *jw_value_begin(jw *w, const char *key, size_t kn, size_t n)
+{
+    /* Inline for the common case (room in the buffer, no pending key): a flow report calls
+     * this once per line. */
+    int d = w->depth;
+    if (w->key_pending || d <= 0 || w->len + n + kn + 2 * (size_t)d + 2 > w->cap)
+        return jw_value_begin_slow(w, key, kn, n);
+    char *p = w->buf + w->len;
+    bool first = w->first[d];
+    if (w->one_line || (w->inline_from && d >= w->inline_from)) {
+        if (!first) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+    } else {
+        if (!first)
+            *p++ = ',';
+        *p++ = '\n';
+        for (int i = 0; i < 2 * d; i++)
+            *p++ = ' ';
+    }
+    w->first[d] = false;
+    for (size_t i = 0; i < kn; i++)
+        p[i] = key[i];
+    p += kn;
+    w->len = (size_t)(p - w->buf);
+    return p;
+}
 static inline void jw_commit(jw *w, const char *end)
 {
     w->len = (size_t)(end - w->buf);

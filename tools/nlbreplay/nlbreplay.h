@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nlbreplay: shared state between the input loop and the report writers. The report writers
- * only lay out what libnlbproto computed; the one thing nlbreplay gathers itself is the
- * heartbeat tick series for --svg, which the tracker does not keep (it keeps no per-frame
- * history by design). */
+/* nlbreplay: the run's state, shared by the inputs (replay.c, live.c, session.c) and the report
+ * writers (out-*.c). The writers only lay out what libnlbproto computed; the one thing
+ * nlbreplay gathers itself is the heartbeat tick series for --svg, which the tracker does not
+ * keep (it keeps no per-frame history by design). */
 #ifndef NLBREPLAY_H
 #define NLBREPLAY_H
 
@@ -102,40 +102,5 @@ typedef struct rp_run {
     nlb_usec *ff_ts;
     size_t ff_n, ff_cap;
 } rp_run;
-
-/* Writers; each returns 0, or -1 when the output could not be written. */
-int rp_write_text(const rp_run *r, FILE *out);
-int rp_write_json(const rp_run *r, FILE *out);
-int rp_write_csv(const rp_run *r, FILE *out);
-int rp_write_svg(const rp_run *r, const char *path);
-
-/* Live capture (live.c): the frames of r->inputs[0] (an interface) until a stop; returns 0, or
- * EXIT 2 when the capture could not start (the message is already on stderr). */
-int rp_live(rp_run *r);
-/* The file-mode feeding step, shared with live capture. */
-void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock);
-/* Live output: one line per event / diagnostic as they arise. */
-void rp_json_event_line(FILE *f, const nlb_event *ev);
-void rp_json_diag_line(FILE *f, const nlb_diag *d);
-void rp_text_event_line(FILE *f, const nlb_event *ev);
-void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour);
-/* Live watch screen (stdout is a terminal): the state at tracker time now, fitting rows x cols. */
-void rp_watch_screen(const rp_run *r, FILE *f, nlb_usec now, double running_s, unsigned rows, unsigned cols);
-
-/* Small helpers shared by the writers. */
-/* Number of the first frame fed at or after t (0 = unknown: several inputs, or none fed). */
-uint64_t rp_first_frame(const rp_run *r, nlb_usec t);
-/* Diagnostics sorted most severe first, then by time; caller frees. */
-const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
-/* "2026-11-23 10:02:03.100" (UTC) into buf (>= 32). */
-char *rp_datetime_str(nlb_usec t, char *buf);
-/* Endpoint "1.2.3.4:80" or "[2001:db8::1]:80" into buf (>= 56). */
-char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf);
-/* The same at p, without a NUL; returns the end (room needed: 53 bytes). */
-char *rp_endpoint_put(const nlb_ipaddr *ip, uint16_t port, char *p);
-/* "tcp", "udp" or the protocol number at p; returns the end (room: 3). */
-char *rp_proto_put(uint8_t proto, char *p);
-/* Text to show for bins owned by a host ("20", "20/15/..", "-" when maps are unknown). */
-char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "nlbreplay.h"
+#include "columns.h"
+#include "out.h"
 
 static int diag_cmp(const void *a, const void *b)
 {
@@ -108,3 +109,10 @@ char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len)
     snprintf(buf, len, "%s", full);
     return buf;
 }
+
+const rp_flow_column rp_flow_columns[RP_FLOW_NCOLS] = {
+#define RP_COL_ROW(id, csv, json, text, width, right) \
+    {csv, "\"" json "\": ", sizeof("\"" json "\": ") - 1, text, width, right},
+    RP_FLOW_COLUMNS(RP_COL_ROW)
+#undef RP_COL_ROW
+};

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nlbreplay.h"
+#include "columns.h"
 
 #define WIDTH 80
 
@@ -86,6 +86,51 @@ static void fmt_dur(nlb_usec d, char *buf, size_t len)
         snprintf(buf, len, "%.1fd", s / 86400);
 }
 
+/* One input: its line, then its errors and notes. */
+static void write_input(FILE *f, const rp_run *r, const rp_input *in)
+{
+    const char *name = strcmp(in->name, "-") ? in->name : "(stdin)";
+    char live_name[96];
+    if (in->live) {
+        snprintf(live_name, sizeof live_name, "%s (live)", in->name);
+        name = live_name;
+    }
+    if (in->opened) {
+        char line[RP_MSG + 64];
+        int n = snprintf(line, sizeof line, "  %s: %s, %llu frames", name, in->linkname,
+                         (unsigned long long)in->frames);
+        if (r->filter_note[0])
+            n += snprintf(line + n, sizeof line - (size_t)n, " (%llu matched)", (unsigned long long)in->matched);
+        if (in->truncated_frames)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu cut by snaplen",
+                          (unsigned long long)in->truncated_frames);
+        if (in->malformed)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu malformed", (unsigned long long)in->malformed);
+        if (in->reordered)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
+        /* A live capture that lost frames is a partial view: say so next to the count. */
+        if (in->live)
+            snprintf(line + n, sizeof line - (size_t)n, ", %llu dropped by the kernel, %llu by the interface",
+                     (unsigned long long)in->dropped, (unsigned long long)in->ifdropped);
+        wrap(f, line, 0, 4);
+    } else {
+        fprintf(f, "  %s: not read\n", name);
+    }
+    for (unsigned k = 0; k < in->n_errors; k++) {
+        char line[RP_MSG + 32];
+        snprintf(line, sizeof line, "    ERROR: %s", in->errors[k]);
+        wrap(f, line, 0, 6);
+    }
+    for (unsigned k = 0; k < in->n_notes; k++) {
+        char line[RP_MSG + 8];
+        snprintf(line, sizeof line, "    %s", in->notes[k]);
+        wrap(f, line, 0, 6);
+    }
+    if (in->malformed > RP_MAX_MALFORMED_NOTES)
+        fprintf(f, "    (%llu more malformed frames)\n",
+                (unsigned long long)(in->malformed - RP_MAX_MALFORMED_NOTES));
+}
+
 static void write_inputs(const tx *x, const rp_run *r)
 {
     FILE *f = x->f;
@@ -113,49 +158,8 @@ static void write_inputs(const tx *x, const rp_run *r)
         fprintf(f, "live capture stopped by %s\n", !strcmp(r->stop_reason, "duration") ? "--duration"
                                                     : !strcmp(r->stop_reason, "signal") ? "a signal"
                                                     : "an error (below)");
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const rp_input *in = &r->inputs[i];
-        const char *name = strcmp(in->name, "-") ? in->name : "(stdin)";
-        char live_name[96];
-        if (in->live) {
-            snprintf(live_name, sizeof live_name, "%s (live)", in->name);
-            name = live_name;
-        }
-        if (in->opened) {
-            char line[RP_MSG + 64];
-            int n = snprintf(line, sizeof line, "  %s: %s, %llu frames", name, in->linkname,
-                             (unsigned long long)in->frames);
-            if (r->filter_note[0])
-                n += snprintf(line + n, sizeof line - (size_t)n, " (%llu matched)", (unsigned long long)in->matched);
-            if (in->truncated_frames)
-                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu cut by snaplen",
-                              (unsigned long long)in->truncated_frames);
-            if (in->malformed)
-                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu malformed", (unsigned long long)in->malformed);
-            if (in->reordered)
-                n += snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
-            /* A live capture that lost frames is a partial view: say so next to the count. */
-            if (in->live)
-                snprintf(line + n, sizeof line - (size_t)n, ", %llu dropped by the kernel, %llu by the interface",
-                         (unsigned long long)in->dropped, (unsigned long long)in->ifdropped);
-            wrap(f, line, 0, 4);
-        } else {
-            fprintf(f, "  %s: not read\n", name);
-        }
-        for (unsigned k = 0; k < in->n_errors; k++) {
-            char line[RP_MSG + 32];
-            snprintf(line, sizeof line, "    ERROR: %s", in->errors[k]);
-            wrap(f, line, 0, 6);
-        }
-        for (unsigned k = 0; k < in->n_notes; k++) {
-            char line[RP_MSG + 8];
-            snprintf(line, sizeof line, "    %s", in->notes[k]);
-            wrap(f, line, 0, 6);
-        }
-        if (in->malformed > RP_MAX_MALFORMED_NOTES)
-            fprintf(f, "    (%llu more malformed frames)\n",
-                    (unsigned long long)(in->malformed - RP_MAX_MALFORMED_NOTES));
-    }
+    for (size_t i = 0; i < r->n_inputs; i++)
+        write_input(f, r, &r->inputs[i]);
     const nlb_counts *c = nlb_tracker_counts(r->t);
     if (r->fed) {
         char line[256];
@@ -181,6 +185,49 @@ static void write_inputs(const tx *x, const rp_run *r)
     }
 }
 
+/* The host table of one cluster, with its footnotes. */
+static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
+{
+    FILE *f = x->f;
+    char line[160];
+    nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
+    if (c->n_hosts) {
+        fprintf(f, " %3s %-15s %-17s %5s %-12s %6s %-6s %s\n", "pri", "dedicated IP", "MAC", "hb", "last seen",
+                "max gap", "state", "bins");
+        for (unsigned h = 0; h < c->n_hosts; h++) {
+            const nlb_host_info *hi = &c->hosts[h];
+            char ip[16], hm[18], ls[16], gap[16], bins[24];
+            nlb_time_str(hi->last_seen, ls);
+            if (hi->heartbeats > 1)
+                fmt_dur(hi->max_gap, gap, sizeof gap);
+            else
+                strcpy(gap, "-");
+            /* "gap": silent longer than the limit at some point, but back by the end. */
+            const char *st = hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
+            fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
+                    nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
+            if (x->colour && st[0] != 'o')
+                fprintf(f, "%s%-6s\033[0m", sev_colour(hi->silent ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
+            else
+                fprintf(f, "%-6s", st);
+            fprintf(f, " %s\n", rp_bins_str(hi, bins, sizeof bins));
+            if (hi->dup_dedicated_ip) {
+                char dip[16], ds[16];
+                fprintf(f, "     priority %u also claimed by %s (%llu heartbeats from %s)\n", hi->priority,
+                        nlb_ip4_str(hi->dup_dedicated_ip, dip), (unsigned long long)hi->dup_heartbeats,
+                        nlb_time_str(hi->dup_seen, ds));
+            }
+        }
+        /* "20/20/60" reads as a riddle under pressure: say once what the slashes are. */
+        bool per_rule = false;
+        for (unsigned h = 0; h < c->n_hosts; h++)
+            per_rule |= strchr(rp_bins_str(&c->hosts[h], line, sizeof line), '/') != NULL;
+        if (per_rule)
+            fprintf(f, "     bins: owned per port-rule slot, rule 1 first; the last slot is the default\n"
+                       "     rule (guess)\n");
+    }
+}
+
 static void write_clusters(const tx *x, const rp_run *r)
 {
     FILE *f = x->f;
@@ -196,42 +243,7 @@ static void write_clusters(const tx *x, const rp_run *r)
                  nlb_mode_name(c->mode), nlb_mac_str(c->cluster_mac, mac), c->n_hosts, c->n_hosts == 1 ? "" : "s");
         fputc('\n', f);
         heading(x, line);
-        nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
-        if (c->n_hosts) {
-            fprintf(f, " %3s %-15s %-17s %5s %-12s %6s %-6s %s\n", "pri", "dedicated IP", "MAC", "hb", "last seen",
-                    "max gap", "state", "bins");
-            for (unsigned h = 0; h < c->n_hosts; h++) {
-                const nlb_host_info *hi = &c->hosts[h];
-                char ip[16], hm[18], ls[16], gap[16], bins[24];
-                nlb_time_str(hi->last_seen, ls);
-                if (hi->heartbeats > 1)
-                    fmt_dur(hi->max_gap, gap, sizeof gap);
-                else
-                    strcpy(gap, "-");
-                /* "gap": silent longer than the limit at some point, but back by the end. */
-                const char *st = hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
-                fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
-                        nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
-                if (x->colour && st[0] != 'o')
-                    fprintf(f, "%s%-6s\033[0m", sev_colour(hi->silent ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
-                else
-                    fprintf(f, "%-6s", st);
-                fprintf(f, " %s\n", rp_bins_str(hi, bins, sizeof bins));
-                if (hi->dup_dedicated_ip) {
-                    char dip[16], ds[16];
-                    fprintf(f, "     priority %u also claimed by %s (%llu heartbeats from %s)\n", hi->priority,
-                            nlb_ip4_str(hi->dup_dedicated_ip, dip), (unsigned long long)hi->dup_heartbeats,
-                            nlb_time_str(hi->dup_seen, ds));
-                }
-            }
-            /* "20/20/60" reads as a riddle under pressure: say once what the slashes are. */
-            bool per_rule = false;
-            for (unsigned h = 0; h < c->n_hosts; h++)
-                per_rule |= strchr(rp_bins_str(&c->hosts[h], line, sizeof line), '/') != NULL;
-            if (per_rule)
-                fprintf(f, "     bins: owned per port-rule slot, rule 1 first; the last slot is the default\n"
-                           "     rule (guess)\n");
-        }
+        write_hosts(x, r, c);
         /* Host names (extended heartbeats) do not fit the table: one line for all. */
         char names[256];
         size_t nn = 0;
@@ -337,22 +349,19 @@ static void write_events(const tx *x, const rp_run *r)
         fprintf(f, "  (%llu events dropped: the event table was full)\n", (unsigned long long)c->events_dropped);
 }
 
-/* s (n bytes) padded with spaces to width: "%-*s" and "%*s" without printf. */
-static char *put_left(char *p, const char *s, size_t n, size_t width)
+/* " " and s (n bytes) padded with spaces to the column's width: "%-*s" and "%*s" without printf. */
+static inline char *put_cell(char *p, size_t width, bool right, const char *s, size_t n)
 {
+    *p++ = ' ';
+    size_t pad = n < width ? width - n : 0;
+    if (right)
+        for (; pad; pad--)
+            *p++ = ' ';
     memcpy(p, s, n);
     p += n;
-    for (; n < width; n++)
+    for (; pad; pad--) /* left-aligned: what is left of it */
         *p++ = ' ';
     return p;
-}
-
-static char *put_right(char *p, const char *s, size_t n, size_t width)
-{
-    for (; n < width; width--)
-        *p++ = ' ';
-    memcpy(p, s, n);
-    return p + n;
 }
 
 static void write_flows(const tx *x, const rp_run *r)
@@ -363,37 +372,25 @@ static void write_flows(const tx *x, const rp_run *r)
     fputc('\n', f);
     snprintf(line, sizeof line, "Flows (%zu; predicted owner is an EMULATION)", n);
     heading(x, line);
-    fprintf(f, " %-3s %-21s %-21s %-12s %3s %4s %3s %s\n", "pro", "client", "vip", "first seen", "bin", "pred",
-            "obs", "reply");
+    char row[RP_FLOW_NCOLS * (RP_FLOW_CELL_MAX + 2) + 1], cell[RP_FLOW_CELL_MAX], *p = row;
+    for (unsigned c = 0; c < RP_FLOW_NCOLS; c++)
+        if (rp_flow_columns[c].width)
+            p = put_cell(p, rp_flow_columns[c].width, rp_flow_columns[c].right, rp_flow_columns[c].text,
+                         strlen(rp_flow_columns[c].text));
+    *p++ = '\n';
+    fwrite(row, 1, (size_t)(p - row), f);
     for (size_t i = 0; i < n; i++) {
         const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
-        /* " %-3s %-21s %-21s %-12s %3u %4s %3s %s\n", built by hand: one fwrite per flow. */
-        char row[256], field[64], ts[16], *p = row;
-        *p++ = ' ';
-        p = put_left(p, field, (size_t)(rp_proto_put(fl->proto, field) - field), 3);
-        *p++ = ' ';
-        p = put_left(p, field, (size_t)(rp_endpoint_put(&fl->client, fl->cport, field) - field), 21);
-        *p++ = ' ';
-        p = put_left(p, field, (size_t)(rp_endpoint_put(&fl->vip, fl->vport, field) - field), 21);
-        *p++ = ' ';
-        nlb_time_str(fl->first_seen, ts);
-        p = put_left(p, ts, strlen(ts), 12);
-        *p++ = ' ';
-        p = put_right(p, field, (size_t)(cm_u64_put(fl->bin, field) - field), 3);
-        *p++ = ' ';
-        if (fl->predicted_host)
-            p = put_right(p, field, (size_t)(cm_u64_put(fl->predicted_host, field) - field), 4);
-        else
-            p = put_right(p, "-", 1, 4);
-        *p++ = ' ';
-        if (fl->observed_host)
-            p = put_right(p, field, (size_t)(cm_u64_put(fl->observed_host, field) - field), 3);
-        else
-            p = put_right(p, "-", 1, 3);
-        if (fl->answered)
-            memcpy(p, " yes\n", 5), p += 5;
-        else
-            memcpy(p, " NO\n", 4), p += 4;
+        p = row;
+        /* Unrolled by the column list: constant column and style in every call. */
+#define TEXT_CELL(id, csv, json, text, width, right)                                      \
+    if (width) {                                                                          \
+        size_t len = (size_t)(rp_flow_cell(RP_COL_##id, RP_CELL_TEXT, fl, cell) - cell);  \
+        p = put_cell(p, width, right, cell, len);                                         \
+    }
+        RP_FLOW_COLUMNS(TEXT_CELL)
+#undef TEXT_CELL
+        *p++ = '\n';
         fwrite(row, 1, (size_t)(p - row), f);
     }
     const nlb_counts *c = nlb_tracker_counts(r->t);

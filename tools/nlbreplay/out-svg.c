@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nlbreplay.h"
+#include "out.h"
 
 #define W 1000
 #define X0 200              /* plot starts after the host labels */
@@ -139,36 +139,12 @@ static void host_row(const sv *s, const rp_run *r, const nlb_cluster_info *c, co
     fprintf(f, "</g>\n");
 }
 
-int rp_write_svg(const rp_run *r, const char *path)
+/* One group per cluster: a lane per host, convergence drawn over the lanes. */
+static void svg_clusters(const sv *sp, const rp_run *r, int top)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    sv s = {f, r->first_ts, r->last_ts};
-    if (s.t1 <= s.t0)
-        s.t1 = s.t0 + 1000000;
-
+    const sv s = *sp;
+    FILE *f = s.f;
     size_t nc = nlb_tracker_cluster_count(r->t);
-    int rows = 0;
-    for (size_t ci = 0; ci < nc; ci++)
-        rows += 1 + (int)nlb_tracker_cluster(r->t, ci)->n_hosts;
-    int top = 50;
-    int plot_h = rows * ROW;
-    int chart_y = top + plot_h + 30;
-    int height = chart_y + BAR_H + 40;
-
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            "font-family=\"sans-serif\" font-size=\"11\">\n", W, height, W, height);
-    char a[32], b[32];
-    fprintf(f, "<title>nlbreplay timeline %s to %s UTC</title>\n", rp_datetime_str(s.t0, a), rp_datetime_str(s.t1, b));
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
-    fprintf(f, "<text x=\"8\" y=\"16\" font-size=\"13\" font-weight=\"bold\">NLB timeline, %s to %s UTC</text>\n",
-            a, b + (strncmp(a, b, 10) == 0 ? 11 : 0));
-    fprintf(f, "<text x=\"8\" y=\"30\" fill=\"#555\">ticks: heartbeats; red: no heartbeat for more than %u x %u ms; "
-            "orange: convergence; purple: failover burst (RARP/GARP)</text>\n", r->cfg.tolerance, r->cfg.period_ms);
-    axis(&s, top, plot_h + 4);
-
     int y = top;
     for (size_t ci = 0; ci < nc; ci++) {
         const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
@@ -192,7 +168,13 @@ int rp_write_svg(const rp_run *r, const char *path)
         }
         fprintf(f, "</g>\n");
     }
+}
 
+/* Failover bursts as vertical marks across the lanes. */
+static void svg_bursts(const sv *sp, const rp_run *r, int top, int plot_h)
+{
+    const sv s = *sp;
+    FILE *f = s.f;
     size_t ne = nlb_tracker_event_count(r->t);
     fprintf(f, "<g class=\"bursts\">\n");
     /* Long captures can hold hundreds of bursts: one mark per pixel, labels where they fit. */
@@ -217,7 +199,12 @@ int rp_write_svg(const rp_run *r, const char *path)
         }
     }
     fprintf(f, "</g>\n");
+}
 
+static void svg_unanswered(const sv *sp, const rp_run *r, int chart_y)
+{
+    const sv s = *sp;
+    FILE *f = s.f;
     /* Unanswered VIP flows per bucket of 10 s (wider when the capture is long). */
     nlb_usec bucket = 10000000;
     while ((s.t1 - s.t0) / bucket + 2 > MAX_BUCKETS)
@@ -255,6 +242,41 @@ int rp_write_svg(const rp_run *r, const char *path)
     }
     fprintf(f, "</g>\n");
     free(cnt);
+}
+
+int rp_write_svg(const rp_run *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    sv s = {f, r->first_ts, r->last_ts};
+    if (s.t1 <= s.t0)
+        s.t1 = s.t0 + 1000000;
+
+    size_t nc = nlb_tracker_cluster_count(r->t);
+    int rows = 0;
+    for (size_t ci = 0; ci < nc; ci++)
+        rows += 1 + (int)nlb_tracker_cluster(r->t, ci)->n_hosts;
+    int top = 50;
+    int plot_h = rows * ROW;
+    int chart_y = top + plot_h + 30;
+    int height = chart_y + BAR_H + 40;
+
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "font-family=\"sans-serif\" font-size=\"11\">\n", W, height, W, height);
+    char a[32], b[32];
+    fprintf(f, "<title>nlbreplay timeline %s to %s UTC</title>\n", rp_datetime_str(s.t0, a), rp_datetime_str(s.t1, b));
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
+    fprintf(f, "<text x=\"8\" y=\"16\" font-size=\"13\" font-weight=\"bold\">NLB timeline, %s to %s UTC</text>\n",
+            a, b + (strncmp(a, b, 10) == 0 ? 11 : 0));
+    fprintf(f, "<text x=\"8\" y=\"30\" fill=\"#555\">ticks: heartbeats; red: no heartbeat for more than %u x %u ms; "
+            "orange: convergence; purple: failover burst (RARP/GARP)</text>\n", r->cfg.tolerance, r->cfg.period_ms);
+    axis(&s, top, plot_h + 4);
+    svg_clusters(&s, r, top);
+    svg_bursts(&s, r, top, plot_h);
+    svg_unanswered(&s, r, chart_y);
+
     fprintf(f, "</svg>\n");
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
