@@ -110,8 +110,8 @@ def check_json(doc):
     if doc["model"].get("name") != "emulation":
         errs.append("model.name must say emulation")
     for i, inp in enumerate(doc["inputs"]):
-        check_obj(inp, {"file": STR, "linktype": "str?", "frames": INT, "truncated_frames": INT,
-                        "errors": LIST}, "inputs[%d]" % i, errs)
+        check_obj(inp, {"file": STR, "linktype": "str?", "format": "str?", "compression": "str?", "frames": INT,
+                        "other_link_frames": INT, "truncated_frames": INT, "errors": LIST}, "inputs[%d]" % i, errs)
         for e in inp.get("errors", []):
             if not isinstance(e, str):
                 errs.append("inputs[%d].errors: %r is not a string" % (i, e))
@@ -227,6 +227,16 @@ def pcapng_mixed(src_pcap):
     return out
 
 
+def pcapng_corrupt(src_pcap):
+    """pcapng_mixed() with the third block's length set to 1 (libpcap: "has a length of 1 < 12")."""
+    data = bytearray(pcapng_mixed(src_pcap))
+    off = 0
+    for _ in range(3):
+        off += struct.unpack_from("<I", data, off + 4)[0]
+    struct.pack_into("<I", data, off + 4, 1)
+    return bytes(data)
+
+
 def cmd_badinput(nlbreplay, src, good):
     tmp = tempfile.mkdtemp(prefix="nlbreplay-bad-")
     try:
@@ -247,7 +257,7 @@ def cmd_badinput(nlbreplay, src, good):
         rec = bytearray(data[24:])
         struct.pack_into("<I", rec, 8, 0x7FFFFFFF)  # first record's caplen
         make("caplen.pcap", data[:24] + bytes(rec))
-        make("mixed.pcapng", pcapng_mixed(os.path.join(src, good)))
+        make("corrupt.pcapng", pcapng_corrupt(os.path.join(src, good)))
         missing = os.path.join(tmp, "missing.pcap")
         n_good = None
         for name, path in list(bad.items()) + [("missing.pcap", missing)]:
@@ -270,8 +280,8 @@ def cmd_badinput(nlbreplay, src, good):
             if name == "truncated.pcap":
                 if not re.search(r"frame \d+", lines[0]) or by_file[path]["frames"] < 1:
                     fail("truncated: want the frame number and the frames before it: %r" % lines[0])
-            if name == "mixed.pcapng" and "link type" not in lines[0]:
-                fail("mixed link types not said clearly: %r" % lines[0])
+            if name == "corrupt.pcapng" and not re.search(r"corrupt pcapng: block length 1 at offset \d+", lines[0]):
+                fail("corrupt pcapng not said in words with the offset: %r" % lines[0])
             # text report too: it names the failed input.
             rc, out, err = run(nlbreplay, src, [path, good])
             if rc != 2 or b"PARTIAL REPORT" not in out or path.encode() not in out:

@@ -113,6 +113,7 @@ pcap_t *rp_live_open(rp_run *r, rp_input *in)
     if (rc > 0)
         activate_warning(ifc, rc, p);
     in->linktype = pcap_datalink(p);
+    in->rec.linktype = in->linktype;
     const char *ln = pcap_datalink_val_to_name(in->linktype);
     snprintf(in->linkname, sizeof in->linkname, "%s", ln ? ln : "unknown");
     if (!nlb_linktype_supported(in->linktype)) {

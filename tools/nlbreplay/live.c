@@ -140,9 +140,10 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     rp_input *in = c->in;
     in->frames++;
     in->matched++; /* the kernel applied the filter: every frame here matched */
-    in->hdr = (struct pcap_pkthdr *)h;
-    in->data = bytes;
-    in->ts = (nlb_usec)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+    in->rec.data = bytes;
+    in->rec.caplen = h->caplen;
+    in->rec.len = h->len;
+    in->rec.ts = (nlb_usec)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
     if (c->dump)
         pcap_dump((u_char *)c->dump, h, bytes);
     rp_feed(r, in, &pkt, &c->clock);

@@ -15,6 +15,7 @@
 
 #include "live.h"
 #include "out.h"
+#include "reader.h"
 #include "replay.h"
 
 #define EXIT_FINDINGS 1
@@ -177,7 +178,7 @@ static int input_option(rp_run *R, cli *k, int c, const char *arg)
         return GO_ON;
     case 'h': usage(stdout); return 0;
     case 'V':
-        printf("nlbreplay (nlbproto) %s\n%s\n", NLBPROTO_VERSION, pcap_lib_version());
+        printf("nlbreplay (nlbproto) %s\n%s\n%s\n", NLBPROTO_VERSION, pcap_lib_version(), rp_wtap_version());
         return 0;
     }
     return NOT_MINE;
@@ -449,7 +450,7 @@ static int run_main(int argc, char **argv, rp_run *R)
     size_t n_open = 0;
     for (size_t i = 0; i < n_files && !o->iface; i++) {
         R->inputs[i].name = files[i];
-        rp_open_input(R, &R->inputs[i]);
+        rp_reader_open(R, &R->inputs[i]);
         n_open += R->inputs[i].opened;
     }
     if (o->iface) {
@@ -479,12 +480,8 @@ static int run_main(int argc, char **argv, rp_run *R)
 /* One exit path for every allocation, usage errors included (ASan's leak check runs on them). */
 static void cleanup(rp_run *R)
 {
-    for (size_t i = 0; i < R->n_inputs; i++) {
-        if (R->inputs[i].has_prog)
-            pcap_freecode(&R->inputs[i].prog);
-        if (R->inputs[i].p)
-            pcap_close(R->inputs[i].p);
-    }
+    for (size_t i = 0; i < R->n_inputs; i++)
+        rp_reader_close(&R->inputs[i]);
     for (size_t i = 0; i < R->n_series; i++)
         free(R->series[i].t);
     free(R->series);

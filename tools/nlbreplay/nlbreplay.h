@@ -27,11 +27,26 @@
 
 enum rp_format { RP_FMT_TEXT, RP_FMT_JSON, RP_FMT_CSV };
 
+/* One record as a reader (reader.h) hands it over; data is valid until the next read of the
+ * same input. */
+typedef struct rp_rec {
+    const uint8_t *data;
+    uint32_t caplen, len;        /* caplen < len: cut by the snapshot length */
+    nlb_usec ts;
+    int linktype;                /* of this record: pcapng interfaces may differ */
+} rp_rec;
+
+struct rp_wtap;                  /* read-wtap.c */
+
 typedef struct rp_input {
     const char *name;            /* as given on the command line ("-" = stdin) */
-    pcap_t *p;
-    int linktype;                /* DLT_ value, equal to LINKTYPE_ for the three we accept */
-    char linkname[32];
+    pcap_t *p;                   /* libpcap file or live handle; NULL when wiretap reads it */
+    struct rp_wtap *wt;          /* libwiretap reader; NULL when libpcap reads it */
+    int linktype;                /* DLT_ value, equal to LINKTYPE_ for the three we accept; of the
+                                  * first record when interfaces differ */
+    char linkname[48];           /* every link type read, "EN10MB" or "EN10MB+LINUX_SLL" */
+    char format[40];             /* file format as the reader names it: "pcap", "netmon2", ... */
+    char compression[8];         /* "gzip", "zstd", "lz4", "" = none */
     uint64_t size;               /* file size in bytes, 0 = unknown (stdin, pipe) */
     uint64_t frames;             /* records read from the file */
     uint64_t matched;            /* records that passed the filter (= frames without one) */
@@ -41,10 +56,8 @@ typedef struct rp_input {
     bool opened, eof;
     struct bpf_program prog;
     bool has_prog;
-    /* the next record, valid until the next pcap_next_ex() on this handle */
-    struct pcap_pkthdr *hdr;
-    const uint8_t *data;
-    nlb_usec ts;
+    rp_rec rec;                  /* the next record */
+    uint64_t other_link;         /* records of a link type nlbreplay does not read (skipped) */
     unsigned n_errors;
     char errors[RP_MAX_INPUT_ERRORS][RP_MSG];
     unsigned n_notes;

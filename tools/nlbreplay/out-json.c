@@ -85,11 +85,20 @@ static void write_inputs(jw *w, const rp_run *r)
         const rp_input *in = &r->inputs[i];
         jw_obj(w, NOKEY);
         jw_str(w, K("file"), in->name);
-        if (in->opened)
+        if (in->opened && in->linkname[0])
             jw_str(w, K("linktype"), in->linkname);
         else
             jw_null(w, K("linktype"));
+        if (in->format[0] && !in->live)
+            jw_str(w, K("format"), in->format);
+        else
+            jw_null(w, K("format"));
+        if (in->compression[0])
+            jw_str(w, K("compression"), in->compression);
+        else
+            jw_null(w, K("compression"));
         jw_uint(w, K("frames"), in->frames);
+        jw_uint(w, K("other_link_frames"), in->other_link);
         jw_uint(w, K("truncated_frames"), in->truncated_frames);
         jw_arr(w, K("errors"));
         for (unsigned k = 0; k < in->n_errors; k++)

@@ -97,8 +97,15 @@ static void write_input(FILE *f, const rp_run *r, const rp_input *in)
     }
     if (in->opened) {
         char line[RP_MSG + 64];
-        int n = snprintf(line, sizeof line, "  %s: %s, %llu frames", name, in->linkname,
-                         (unsigned long long)in->frames);
+        /* The format only when libwiretap read it: pcap and pcapng are the usual case. */
+        char fmt[64] = "";
+        if (in->wt || in->compression[0])
+            snprintf(fmt, sizeof fmt, " (%s%s%s)", in->format, in->compression[0] ? ", " : "", in->compression);
+        int n = snprintf(line, sizeof line, "  %s: %s%s, %llu frames", name,
+                         in->linkname[0] ? in->linkname : "no frame read", fmt, (unsigned long long)in->frames);
+        if (in->other_link)
+            n += snprintf(line + n, sizeof line - (size_t)n, " (%llu skipped: other link types, or not packets)",
+                          (unsigned long long)in->other_link);
         if (r->filter_note[0])
             n += snprintf(line + n, sizeof line - (size_t)n, " (%llu matched)", (unsigned long long)in->matched);
         if (in->truncated_frames)

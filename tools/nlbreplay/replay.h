@@ -5,9 +5,6 @@
 
 #include "nlbreplay.h"
 
-/* Open in->name ("-" = stdin) and compile the filter for it; on failure in->opened stays false
- * and the reason is in in->errors (and on stderr). */
-void rp_open_input(rp_run *r, rp_input *in);
 /* Feed every frame of the opened inputs, merged by timestamp, up to -c frames. */
 void rp_replay(rp_run *r);
 

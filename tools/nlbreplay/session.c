@@ -86,7 +86,7 @@ void rp_svg_tick(rp_run *r, const nlb_packet *pkt, nlb_usec ts)
 
 void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
 {
-    nlb_usec ts = rp_feed_frame(r, in, pkt, in->data, in->hdr->caplen, in->hdr->len, in->ts, clock);
+    nlb_usec ts = rp_feed_frame(r, in, pkt, in->rec.data, in->rec.caplen, in->rec.len, in->rec.ts, clock);
     if (r->fed == 0)
         r->first_ts = ts;
     r->last_ts = ts;

@@ -33,7 +33,7 @@ static inline __attribute__((always_inline)) nlb_usec rp_feed_frame(rp_run *r, r
     *clock = ts;
     if (caplen < len)
         in->truncated_frames++;
-    nlb_packet_decode(in->linktype, data, caplen, len, pkt);
+    nlb_packet_decode(in->rec.linktype, data, caplen, len, pkt);
     if (pkt->status == NLB_MALFORMED)
         rp_note_malformed(r, in, pkt);
     nlb_tracker_feed(r->t, pkt, ts);
@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) nlb_usec rp_feed_frame(rp_run *r, r
     return ts;
 }
 
-/* The frame in->hdr/in->data at time in->ts, counted in r->fed and the run's first/last times. */
+/* The frame in->rec, counted in r->fed and the run's first/last times. */
 void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock);
 
 #endif
