@@ -317,6 +317,7 @@ const char *nlb_event_kind_key(nlb_event_kind k)
         [NLB_EV_CONVERGENCE_START] = "convergence_start", [NLB_EV_CONVERGENCE_END] = "convergence_end",
         [NLB_EV_FAILOVER_BURST] = "failover_burst", [NLB_EV_CLUSTER_MAC_AS_SOURCE] = "cluster_mac_as_source",
         [NLB_EV_VIP_UNANSWERED] = "vip_unanswered", [NLB_EV_MAP_CHANGED] = "map_changed",
+        [NLB_EV_CAPTURE_LOST] = "capture_lost",
     };
     return (unsigned)k < NLB_EV_KIND_COUNT_ && keys[k] ? keys[k] : "unknown";
 }
@@ -333,7 +334,10 @@ const char *nlb_event_kind_key(nlb_event_kind k)
  *  cluster_mac_as_source mac, count: frames within that second
  *  vip_unanswered       port, count: unanswered connections, hosts_mask: predicted owners,
  *                       duration: span of the episode
- *  map_changed          host, count: rule slots whose current map changed */
+ *  map_changed          host, count: rule slots whose current map changed
+ *  capture_lost         time: the hosts' last heartbeat (lost together) or the input's end,
+ *                       count: nlb_lost_by, hosts_mask: the hosts lost, duration: spread of
+ *                       their last heartbeats (lost together) */
 size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len)
 {
     sb s = { buf, len, 0 };
@@ -386,6 +390,15 @@ size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len)
     case NLB_EV_MAP_CHANGED:
         sb_add(&s, "host %u of %s changed its current bin map in %" PRIu32 " rule slot%s", ev->host, ip,
                ev->count, ev->count == 1 ? "" : "s");
+        break;
+    case NLB_EV_CAPTURE_LOST:
+        if (ev->count == NLB_LOST_INPUT_END)
+            sb_add(&s, "an input ended: %s of %s not seen after it (their heartbeats ended with it; "
+                       "a fact about the capture, not the cluster: nothing is diagnosed from it)", hosts, ip);
+        else
+            sb_add(&s, "the capture stopped seeing %s: the heartbeats of %s all ended within %.1f s "
+                       "(a fact about the capture point, not the cluster: nothing is diagnosed from it)",
+                   ip, hosts, secs(ev->duration));
         break;
     default:
         sb_add(&s, "event %d", (int)ev->kind);

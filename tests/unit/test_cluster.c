@@ -366,15 +366,72 @@ static void test_silent_host(void)
     CU_ASSERT_EQUAL(c->n_convergence, 1u);
     nlb_tracker_free(T);
 
-    /* live mode: the silence is found by a tick while the wire is quiet */
+    /* live mode: the silence is found by a tick while the wire is quiet (hosts 1 and 2 go on
+     * until 12 s, host 3 stops at 10.3 s) */
     T = mk(NULL);
     healthy_run(0, 10);
-    nlb_tracker_tick(T, T0 + 15 * SEC + 100 * MS); /* deadline of host 1, not passed */
+    for (unsigned p = 1; p <= 2; p++) {
+        hb(p, T0 + 11 * SEC + p * 100 * MS);
+        hb(p, T0 + 12 * SEC + p * 100 * MS);
+    }
+    nlb_tracker_tick(T, T0 + 15 * SEC + 300 * MS); /* deadline of host 3, not passed */
     CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 0u);
-    nlb_tracker_tick(T, T0 + 15 * SEC + 150 * MS);
+    nlb_tracker_tick(T, T0 + 15 * SEC + 350 * MS);
     CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 1u);
-    nlb_tracker_tick(T, T0 + 16 * SEC);
-    CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 3u);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_CAPTURE_LOST), 0u);
+    /* hosts 1 and 2 then stop together: the capture point lost them, no silence */
+    nlb_tracker_tick(T, T0 + 18 * SEC);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 1u);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_CAPTURE_LOST), 1u);
+    nlb_tracker_free(T);
+}
+
+/* Every host stopping at once is the capture point, not the cluster: hosts unseen, no silence,
+ * no convergence, no NLB-003; heard again, they are no join. An input ending does the same for
+ * the hosts whose heartbeats ended with it, even a single one. */
+static void test_capture_lost(void)
+{
+    T = mk(NULL);
+    healthy_run(0, 10);
+    nlb_tracker_tick(T, T0 + 20 * SEC);
+    const nlb_cluster_info *c = nlb_tracker_find_cluster(T, VIP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->lost_at, T0 + 10 * SEC + 300 * MS);
+    CU_ASSERT_EQUAL(c->lost_by, NLB_LOST_TOGETHER);
+    CU_ASSERT_EQUAL(c->lost_hosts, 7u);
+    for (unsigned k = 0; k < 3; k++) CU_ASSERT_TRUE(c->hosts[k].unseen);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 0u);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_CONVERGENCE_START), 0u);
+    const nlb_event *e = nth_event(NLB_EV_CAPTURE_LOST, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->time, T0 + 10 * SEC + 300 * MS);
+    CU_ASSERT_EQUAL(e->hosts_mask, 7u);
+    CU_ASSERT_EQUAL(e->duration, 200 * MS);
+    healthy_run(30, 40); /* the capture point sees them again */
+    nlb_tracker_finish(T);
+    CU_ASSERT_EQUAL(c->lost_hosts, 0u);
+    for (unsigned k = 0; k < 3; k++) CU_ASSERT_FALSE(c->hosts[k].unseen);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_BACK), 0u);
+    CU_ASSERT_EQUAL(c->n_convergence, 0u);
+    CU_ASSERT_PTR_NULL(find_diag(NLB_D_HOST_SILENT));
+    CU_ASSERT_PTR_NULL(find_diag(NLB_D_CONVERGENCE));
+    nlb_tracker_free(T);
+
+    /* one host, its input ends at 10.15 s while another input goes on until 30 s */
+    T = mk(NULL);
+    for (int s = 0; s <= 10; s++) hb(1, T0 + s * SEC + 100 * MS);
+    nlb_tracker_input_end(T, T0 + 10 * SEC + 150 * MS);
+    nlb_tracker_tick(T, T0 + 30 * SEC);
+    nlb_tracker_finish(T);
+    c = nlb_tracker_find_cluster(T, VIP);
+    CU_ASSERT_EQUAL(c->lost_by, NLB_LOST_INPUT_END);
+    CU_ASSERT_TRUE(c->hosts[0].unseen);
+    CU_ASSERT_FALSE(c->hosts[0].silent);
+    e = nth_event(NLB_EV_CAPTURE_LOST, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->time, T0 + 10 * SEC + 150 * MS);
+    CU_ASSERT_EQUAL(count_events(NLB_EV_HOST_SILENT), 0u);
+    CU_ASSERT_PTR_NULL(find_diag(NLB_D_HOST_SILENT));
     nlb_tracker_free(T);
 }
 
@@ -1386,7 +1443,7 @@ int main(void)
 {
     CU_initialize_registry();
     NLBT_SUITE("cluster",
-               NLBT(test_healthy), NLBT(test_silent_host), NLBT(test_fast_heartbeats), NLBT(test_incident),
+               NLBT(test_healthy), NLBT(test_silent_host), NLBT(test_capture_lost), NLBT(test_fast_heartbeats), NLBT(test_incident),
                NLBT(test_cluster_mac_as_source), NLBT(test_config_disagreement), NLBT(test_config_compare),
                NLBT(test_multicast_and_igmp), NLBT(test_truncated), NLBT(test_lookalikes),
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),

@@ -65,6 +65,10 @@ typedef struct rp_input {
     /* live capture (-i): name is the interface; drops as pcap_stats() reports them */
     bool live;
     uint64_t dropped, ifdropped;
+    /* the time span this input covers (its first and last frame fed), and whether it ended
+     * while other inputs went on (the tracker is told: nlb_tracker_input_end) */
+    nlb_usec first_ts, last_ts;
+    bool ended_early;
 } rp_input;
 
 /* Heartbeat times of one host, only gathered for --svg. */

@@ -113,6 +113,12 @@ static void write_inputs(jw *w, const rp_run *r)
             jw_str(w, NOKEY, in->notes[k]);
         jw_end_arr(w);
         jw_uint(w, K("reordered_frames"), in->reordered);
+        if (r->n_inputs > 1 && in->first_ts) {
+            /* merged inputs: the span each one covers (one input covers the run's) */
+            jw_micro(w, K("first_ts"), in->first_ts);
+            jw_micro(w, K("last_ts"), in->last_ts);
+            jw_bool(w, K("ended_early"), in->ended_early);
+        }
         if (in->live) {
             /* "file" holds the interface name; these say so and what the kernel lost. */
             jw_bool(w, K("live"), true);
@@ -169,7 +175,7 @@ static void write_host(jw *w, const nlb_host_info *h)
             jw_uint(w, k, (size_t)kn, h->bins_owned[i]);
         }
     jw_end_obj(w);
-    jw_str(w, K("state"), h->silent ? "silent" : "ok");
+    jw_str(w, K("state"), h->unseen ? "unseen" : h->silent ? "silent" : "ok");
     jw_bool(w, K("maps_known"), h->has_maps);
     jw_uint(w, K("heartbeats_extended"), h->heartbeats_extended);
     if (h->max_gap_at)
@@ -244,6 +250,18 @@ static void write_clusters(jw *w, const rp_run *r)
         jw_uint(w, K("vip_flows"), c->vip_flows);
         jw_uint(w, K("frames_to_cluster_mac"), c->frames_to_cluster_mac);
         jw_uint(w, K("igmp_reports"), c->igmp_reports);
+        if (c->lost_at) {
+            /* the capture point, not the cluster: the hosts it lost are "unseen" */
+            jw_obj(w, K("capture_lost"));
+            jw_micro(w, K("at"), c->lost_at);
+            jw_str(w, K("by"), c->lost_by == NLB_LOST_INPUT_END ? "input_end" : "together");
+            jw_arr(w, K("hosts"));
+            for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++)
+                if (c->lost_hosts >> (p - 1) & 1u)
+                    jw_uint(w, NOKEY, p);
+            jw_end_arr(w);
+            jw_end_obj(w);
+        }
         jw_end_obj(w);
     }
     jw_end_arr(w);
@@ -349,6 +367,10 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
         break;
     case NLB_EV_MAP_CHANGED:
         jw_uint(w, K("rule_slots"), ev->count);
+        break;
+    case NLB_EV_CAPTURE_LOST:
+        jw_str(w, K("by"), ev->count == NLB_LOST_INPUT_END ? "input_end" : "together");
+        jw_hosts(w, K("hosts"), ev->hosts_mask);
         break;
     default:
         break;

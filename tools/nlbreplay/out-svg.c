@@ -98,7 +98,7 @@ static void host_row(const sv *s, const rp_run *r, const nlb_cluster_info *c, co
     fprintf(f, "<g class=\"host\" data-vip=\"%s\" data-priority=\"%u\">\n", vip, h->priority);
     fprintf(f, "<title>host %u %s %s: %llu heartbeats, last %s, %s</title>\n", h->priority, ip,
             nlb_mac_str(h->mac, mac), (unsigned long long)h->heartbeats, nlb_time_str(h->last_seen, ls),
-            h->silent ? "SILENT at the end" : "ok");
+            h->unseen ? "unseen after the capture stopped seeing the cluster" : h->silent ? "SILENT at the end" : "ok");
     fprintf(f, "<text x=\"8\" y=\"%d\"%s>host %u  %s</text>\n", y + 14, h->silent ? " fill=\"#c00\"" : "",
             h->priority, ip);
     fprintf(f, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n", X0, y + 2,

@@ -115,6 +115,12 @@ static void write_input(FILE *f, const rp_run *r, const rp_input *in)
             n += snprintf(line + n, sizeof line - (size_t)n, ", %llu malformed", (unsigned long long)in->malformed);
         if (in->reordered)
             n += snprintf(line + n, sizeof line - (size_t)n, ", %llu out of time order", (unsigned long long)in->reordered);
+        /* Merged inputs: what each one covers, so an input ending early is seen as such. */
+        if (r->n_inputs > 1 && in->first_ts) {
+            char a[16], b[16];
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %s to %s%s", nlb_time_str(in->first_ts, a),
+                          nlb_time_str(in->last_ts, b), in->ended_early ? " (ended before the others)" : "");
+        }
         /* A live capture that lost frames is a partial view: say so next to the count. */
         if (in->live)
             snprintf(line + n, sizeof line - (size_t)n, ", %llu dropped by the kernel, %llu by the interface",
@@ -210,7 +216,7 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
             else
                 strcpy(gap, "-");
             /* "gap": silent longer than the limit at some point, but back by the end. */
-            const char *st = hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
+            const char *st = hi->unseen ? "unseen" : hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
             fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
                     nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
             if (x->colour && st[0] != 'o')
@@ -232,6 +238,14 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
         if (per_rule)
             fprintf(f, "     bins: owned per port-rule slot, rule 1 first; the last slot is the default\n"
                        "     rule (guess)\n");
+        if (c->lost_at) {
+            char at[16], note[320];
+            snprintf(note, sizeof note, "     unseen: not seen after the capture stopped seeing the cluster "
+                     "(last heartbeat %s, %s): a fact about the capture point, not diagnosed",
+                     nlb_time_str(c->lost_at, at), c->lost_by == NLB_LOST_INPUT_END
+                     ? "an input ended" : "every host stopped at once");
+            wrap(f, note, 0, 5);
+        }
     }
 }
 

@@ -84,6 +84,8 @@ static void replay_one(rp_run *r, rp_input *in, nlb_packet *pkt, progress *pg, u
     }
     r->fed = fed;
     r->last_ts = ts;
+    in->first_ts = r->first_ts;
+    in->last_ts = ts;
 }
 
 void rp_replay(rp_run *r)
@@ -122,6 +124,11 @@ void rp_replay(rp_run *r)
         if ((r->fed & 0x3FFF) == 0)
             progress_show(r, &pg, false);
         if (!advance(r, in)) {
+            if (n_active > 1) {
+                /* what only this input saw stops here: a fact about the capture, not the cluster */
+                in->ended_early = true;
+                nlb_tracker_input_end(r->t, in->last_ts);
+            }
             memmove(&active[k], &active[k + 1], (n_active - k - 1) * sizeof *active);
             n_active--;
         }

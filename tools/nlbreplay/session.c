@@ -90,6 +90,9 @@ void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
     if (r->fed == 0)
         r->first_ts = ts;
     r->last_ts = ts;
+    if (!in->first_ts)
+        in->first_ts = ts;
+    in->last_ts = ts;
     r->fed++;
 }
 

@@ -63,6 +63,9 @@ typedef struct nlb_host_info {
     uint32_t dup_dedicated_ip; /* another dedicated IP claiming this priority (0 = none) */
     nlb_usec dup_seen;         /* first time it was seen */
     uint64_t dup_heartbeats;   /* heartbeats of the duplicate (only its maps are used: bin checks) */
+    /* Not seen after the capture stopped seeing the cluster (nlb_cluster_info.lost_at): a fact
+     * about the capture point, so the host is neither silent nor diagnosed. Since 0.2. */
+    bool unseen;
 } nlb_host_info;
 
 typedef struct nlb_convergence {
@@ -87,6 +90,13 @@ typedef enum nlb_found_by {
     NLB_FOUND_BY_HEARTBEAT = 1, NLB_FOUND_BY_ARP = 2, NLB_FOUND_BY_CONFIG = 3
 } nlb_found_by;
 
+/* Why the capture stopped seeing a cluster (nlb_cluster_info.lost_by, capture_lost event count). */
+typedef enum nlb_lost_by {
+    NLB_LOST_NONE = 0,
+    NLB_LOST_TOGETHER,         /* every live host's heartbeats ended within one period and a quarter */
+    NLB_LOST_INPUT_END         /* an input ended (nlb_tracker_input_end) with the hosts' heartbeats */
+} nlb_lost_by;
+
 typedef struct nlb_cluster_info {
     uint32_t vip;              /* host order */
     nlb_mode mode;
@@ -104,6 +114,12 @@ typedef struct nlb_cluster_info {
     uint64_t cluster_mac_as_source; /* frames with source 02-BF-VIP */
     uint64_t mcast_arp;        /* ARP replies mapping the VIP to a multicast MAC */
     uint64_t vip_flows;        /* flows to this VIP */
+    /* The capture point stopped seeing the cluster: time of the last heartbeat it saw from the
+     * hosts it lost (0 = never), why (nlb_lost_by), and those hosts (bit p-1 = priority p; they
+     * are unseen until heard again). Since 0.2. */
+    nlb_usec lost_at;
+    uint8_t lost_by;
+    uint32_t lost_hosts;
 } nlb_cluster_info;
 
 typedef enum nlb_event_kind {
@@ -117,6 +133,7 @@ typedef enum nlb_event_kind {
     NLB_EV_CLUSTER_MAC_AS_SOURCE,
     NLB_EV_VIP_UNANSWERED,
     NLB_EV_MAP_CHANGED,
+    NLB_EV_CAPTURE_LOST,       /* since 0.2: the capture point stopped seeing hosts of a cluster */
     NLB_EV_KIND_COUNT_
 } nlb_event_kind;
 
@@ -192,6 +209,11 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg);
 void nlb_tracker_free(nlb_tracker *t);
 /* Feed one decoded frame captured at ts (non-decreasing). */
 void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+/* One of several merged inputs ended; last is the time of its last frame. Frames fed after it
+ * come from fewer capture points: hosts whose heartbeats ended with it are unseen, not silent.
+ * At most NLB_MAX_INPUT_ENDS are kept (later ones are ignored). Since 0.2. */
+#define NLB_MAX_INPUT_ENDS 16
+void nlb_tracker_input_end(nlb_tracker *t, nlb_usec last);
 /* Advance the clock without a frame (live mode: detects silence while the wire is quiet). */
 void nlb_tracker_tick(nlb_tracker *t, nlb_usec now);
 /* End of input: close open episodes, judge unanswered flows and derive the diagnostics. */

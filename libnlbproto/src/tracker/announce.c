@@ -19,7 +19,8 @@ void trk_close_burst(nlb_tracker *t)
             nlb_host_info *h = &c->info.hosts[k];
             host_rt *hr = &c->h[h->priority];
             /* hosts already silent before the burst are not expected to be announced */
-            if (h->first_seen <= t->b_last && !(hr->silent && hr->silent_at <= t->b_start))
+            if (h->first_seen <= t->b_last && !(hr->silent && hr->silent_at <= t->b_start) &&
+                !(hr->unseen && c->info.lost_at <= t->b_start))
                 known |= bit(h->priority);
         }
         if (!known) continue;

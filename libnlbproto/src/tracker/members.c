@@ -104,6 +104,64 @@ static void conv_end(nlb_tracker *t, cluster_rt *c, nlb_usec end)
     c->maps_dirty = true; /* stable again: check the maps */
 }
 
+/* Mark the live hosts of c whose last heartbeat lies in [from, to] unseen: the capture point lost
+ * them at the latest of those heartbeats. Returns the hosts marked (bit p-1). */
+static uint32_t mark_unseen(nlb_tracker *t, cluster_rt *c, nlb_usec from, nlb_usec to, nlb_lost_by why, nlb_usec at)
+{
+    uint32_t mask = 0;
+    nlb_usec last = 0;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        nlb_host_info *h = &c->info.hosts[i];
+        if (!live(c, h) || h->last_seen < from || h->last_seen > to) continue;
+        c->h[h->priority].unseen = true;
+        h->unseen = true;
+        mask |= bit(h->priority);
+        if (h->last_seen > last) last = h->last_seen;
+    }
+    if (!mask) return 0;
+    c->view_ok = false;
+    c->maps_dirty = true;
+    c->info.lost_at = last;
+    c->info.lost_by = (uint8_t)why;
+    c->info.lost_hosts |= mask;
+    nlb_event *e = ev_at(t, trk_add_event(t, why == NLB_LOST_INPUT_END ? at : last, NLB_EV_CAPTURE_LOST,
+                                          c->info.vip, 0));
+    if (e) {
+        e->count = why;
+        e->hosts_mask = mask;
+        e->duration = last - from > 0 && why == NLB_LOST_TOGETHER ? last - from : 0;
+    }
+    return mask;
+}
+
+/* h (the first live host of c to stop) falls silent: is it the capture point that stopped
+ * seeing it? An input that ended with its heartbeats, or every live host stopping within one
+ * period and a quarter (hosts keep their own phase: together they only stop at the capture). */
+static bool capture_lost(nlb_tracker *t, cluster_rt *c, const nlb_host_info *h)
+{
+    nlb_usec slack = t->period + t->period / 4;
+    for (unsigned k = 0; k < t->n_in_end; k++) {
+        nlb_usec e = t->in_end[k];
+        if (h->last_seen <= e && e - h->last_seen <= slack)
+            return mark_unseen(t, c, e - slack, e, NLB_LOST_INPUT_END, e) != 0;
+    }
+    unsigned n = 0;
+    nlb_usec last = h->last_seen;
+    for (unsigned i = 0; i < c->info.n_hosts; i++) {
+        const nlb_host_info *o = &c->info.hosts[i];
+        if (!live(c, o)) continue;
+        n++;
+        if (o->last_seen > last) last = o->last_seen;
+    }
+    if (n < 2 || last - h->last_seen > slack) return false;
+    return mark_unseen(t, c, h->last_seen, last, NLB_LOST_TOGETHER, last) != 0;
+}
+
+void nlb_tracker_input_end(nlb_tracker *t, nlb_usec last)
+{
+    if (t && t->n_in_end < NLB_MAX_INPUT_ENDS) t->in_end[t->n_in_end++] = last;
+}
+
 /* Apply, in time order, every silence deadline and convergence end that lies before now. */
 void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
 {
@@ -116,7 +174,7 @@ void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
         }
         for (unsigned i = 0; i < c->info.n_hosts; i++) {
             nlb_host_info *h = &c->info.hosts[i];
-            if (c->h[h->priority].silent || !h->heartbeats) continue;
+            if (!live(c, h)) continue;
             nlb_usec d = h->last_seen + t->thr;
             if (d < best) {
                 best = d;
@@ -128,6 +186,8 @@ void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
             conv_end(t, c, best);
             continue;
         }
+        if (capture_lost(t, c, host_of(c, (unsigned)what)))
+            continue;
         host_rt *hr = &c->h[what];
         c->view_ok = false;
         hr->silent = true;
@@ -156,7 +216,7 @@ static void bins_check(nlb_tracker *t, cluster_rt *c, nlb_usec ts)
     int nr = -1;
     for (unsigned i = 0; i < c->info.n_hosts; i++) {
         nlb_host_info *h = &c->info.hosts[i];
-        if (c->h[h->priority].silent || !h->heartbeats) continue;
+        if (!live(c, h)) continue;
         if (!h->has_maps) return;
         if (nr < 0) nr = h->num_rules;
         else if (nr != h->num_rules) return; /* a rule mismatch is reported on its own */
@@ -220,6 +280,15 @@ static void hb_interval(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt
 {
     unsigned prio = h->priority;
     nlb_usec gap = ts - h->last_seen;
+    if (hr->unseen) {
+        /* the capture point sees it again: the gap was the capture's, not the host's */
+        hr->unseen = false;
+        h->unseen = false;
+        c->info.lost_hosts &= ~bit(prio);
+        c->maps_dirty = true;
+        hr->short_streak = 0;
+        return;
+    }
     if (gap > h->max_gap) {
         h->max_gap = gap;
         h->max_gap_at = ts;

@@ -212,6 +212,7 @@ void nlb_tracker_finish(nlb_tracker *t)
                 nlb_host_info *h = &c->info.hosts[k];
                 host_rt *hr = &c->h[h->priority];
                 h->silent = hr->silent;
+                h->unseen = hr->unseen;
                 nlb_event *e = ev_at(t, hr->ev_silent);
                 if (hr->silent && e) e->duration = end - h->last_seen;
             }

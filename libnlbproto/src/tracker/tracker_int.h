@@ -15,6 +15,13 @@
  *   or IGMP reports for 239.255.v3.v4 sent from the VIP (igmp).
  * - Silence: no membership heartbeat for more than period x tolerance; the event is timed at
  *   last heartbeat + period x tolerance, whenever it is detected.
+ * - Capture point lost: when a host's silence falls due, if every live host of its cluster (two
+ *   or more) sent its last heartbeat within 1.25 periods of the first one to stop, the capture
+ *   point lost the cluster (a cluster whose hosts keep their own cadence never stops in step);
+ *   likewise a host whose last heartbeat lies within 1.25 periods before the end of an input
+ *   (nlb_tracker_input_end). Such hosts are unseen, not silent: no silence event, no NLB-003,
+ *   no convergence start, no live-host duty (bins, bursts) until heard again, and coming back
+ *   is no join.
  * - Established: period x tolerance after the cluster's first heartbeat. Hosts appearing before
  *   that are discovery, not joins.
  * - Convergence starts on: a host silent; a host appearing (after establishment) or coming back;
@@ -117,6 +124,7 @@ typedef struct fcore {
 
 typedef struct host_rt {
     bool silent;
+    bool unseen;             /* the capture point lost it (nlb_host_info.unseen) */
     int ev_silent;           /* event slot of the current silence, -1 */
     nlb_usec silent_at;      /* deadline at which it was declared silent */
     unsigned short_streak;
@@ -226,6 +234,9 @@ struct nlb_tracker {
     /* VIPs refused because max_clusters was reached (counts.clusters_dropped counts each once) */
     uint32_t *refused;
     size_t n_refused;
+    /* inputs that ended while others went on (nlb_tracker_input_end) */
+    nlb_usec in_end[NLB_MAX_INPUT_ENDS];
+    unsigned n_in_end;
 };
 
 /* ---- hot helpers, inline on the per-frame path ---- */
@@ -335,7 +346,7 @@ static inline nlb_host_info *host_of(cluster_rt *c, unsigned prio)
 
 static inline bool live(const cluster_rt *c, const nlb_host_info *h)
 {
-    return h->heartbeats && !c->h[h->priority].silent;
+    return h->heartbeats && !c->h[h->priority].silent && !c->h[h->priority].unseen;
 }
 
 /* Shared between the tracker's modules; hidden from the library's users. */
