@@ -202,6 +202,10 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
     nlb_usec half = f->rtt / 2;
     if (f->proto == 17) {
         bool from_client = (f->step & 1) == 0;
+        if (!from_client && !h) { /* nobody got the request: no reply */
+            if (++f->step >= f->steps) return -1;
+            return half + 20 * MS;
+        }
         if (from_client)
             n = nlb_build_udp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, f->req);
         else
@@ -299,6 +303,9 @@ void spawn_flow(gen *g, nlb_usec t, bool unanswered)
             unsigned bin = nlb_model_bin(&g->model, g->model.rules[rule].affinity, &cl, f->cport);
             f->owner = g->cur[rule].owner[bin];
         }
+        /* multi-point: once the switch sends the VIP's traffic to host 1's port only, the flows
+         * other hosts own never reach them */
+        if (g->o.p->kind == SC_MULTIPOINT && t >= g->fail_t && f->owner != 1) f->owner = 0;
     }
     if (f->owner) g->answered++;
     else {

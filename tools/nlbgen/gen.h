@@ -32,7 +32,8 @@ typedef struct rng { uint64_t s; } rng;
 /* ---------------------------------------------------------------- scenarios and options */
 
 typedef enum sc_kind {
-    SC_HEALTHY, SC_INCIDENT, SC_MULTICAST, SC_IGMP, SC_MISCONFIG, SC_LOOKALIKE, SC_BENCH
+    SC_HEALTHY, SC_INCIDENT, SC_MULTICAST, SC_IGMP, SC_MISCONFIG, SC_LOOKALIKE, SC_BENCH,
+    SC_MULTIPOINT   /* one run seen from several capture points (points.c) */
 } sc_kind;
 
 /* What the capture point lets through, applied to the built frame as a capture filter would:
@@ -74,6 +75,22 @@ typedef struct preset {
     const char *why_fixed;     /* said when one of them is given */
 } preset;
 
+#define MAX_POINTS 8
+
+/* One capture point of a multi-point run: the mirror of one switch port (an NLB host's port, or
+ * a port without NLB host), written to its own file with its own clock error. */
+typedef struct gpoint {
+    char label[16];
+    unsigned host;             /* host slot (1-based) on this port; 0 = no NLB host */
+    double offset;             /* seconds added to every timestamp */
+    char path[512];
+    pcap_t *pd;
+    pcap_dumper_t *dump;
+    FILE *fp;
+    /* truth: what reached the point */
+    uint64_t frames, to_vip_before, to_vip_after, syn_after, heartbeats;
+} gpoint;
+
 typedef struct opts {
     const preset *p;
     nlb_mode mode;
@@ -85,6 +102,9 @@ typedef struct opts {
     unsigned flags;
     capture_pt cap;
     const char *out, *expected;
+    unsigned n_offsets;        /* --point-offset LABEL=S given */
+    char off_label[MAX_POINTS][16];
+    double off_value[MAX_POINTS];
 } opts;
 
 /* ---------------------------------------------------------------- generator state */
@@ -189,6 +209,17 @@ typedef struct gen {
     uint64_t dropped, truncated, overlap_frames, malformed_hb;
     nlb_usec malformed_at, last_cluster_frame;
     uint8_t malformed_prio;
+    /* multi-point runs (points.c): the points and the switch's MAC table */
+    unsigned n_pts;
+    gpoint pts[MAX_POINTS];
+    unsigned n_cam;
+    uint64_t cam_mac[256];
+    int cam_port[256];
+    nlb_usec learn_t;          /* when the switch learned the cluster MAC (0 = never) */
+    int learn_port;            /* on which port */
+    uint64_t learn_frame;      /* frame number of the learning frame in that port's capture */
+    uint64_t syn_after;        /* client SYNs to the VIP sent after learn_t (every copy the switch got) */
+    uint64_t to_vip_after;     /* client frames to the VIP sent after learn_t */
 } gen;
 
 extern const uint8_t BCAST[6];
@@ -232,6 +263,15 @@ void preset_check(opts *o);
 void gen_init(gen *g);
 void schedule(gen *g);
 void do_oneshot(gen *g, const oneshot *s, nlb_usec t);
+
+/* points.c: multi-point runs (a switch with a MAC table, one pcap per port mirrored) */
+bool points_enabled(const gen *g);
+void points_open(gen *g);
+void points_close(gen *g);
+/* The frame in g->buf, as the switch forwards it: written to every point that sees it; false
+ * when none did. */
+bool points_emit(gen *g, nlb_usec t, size_t len);
+void points_truth(gen *g, FILE *f);
 
 /* truth.c: expected.json */
 void write_expected(gen *g, FILE *f);

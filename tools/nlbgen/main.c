@@ -41,6 +41,8 @@ static void usage(FILE *f)
             "  --lose-cluster-at S  from S seconds on, no frame from the NLB hosts or to the cluster MAC\n"
             "  --window S:E      keep frames from S to E seconds after the start\n"
             "  --clock-offset S  add S seconds (may be negative) to every timestamp\n"
+            "Multi-point presets (multipoint): -w names a directory, one LABEL.pcap per point\n"
+            "  --point-offset LABEL=S  clock error of one point in seconds (repeatable)\n"
             "Ownership follows libnlbproto's emulation model (owner.h), not the Windows hash.\n"
             "captures/README.md describes every preset and its expected.json.\n");
 }
@@ -71,11 +73,14 @@ typedef struct cli {
     uint64_t seed;
     unsigned given;     /* OPT_* bits of the options given */
     capture_pt cap;     /* capture options given (given & OPT_CAPTURE) */
+    unsigned n_offsets; /* --point-offset */
+    char off_label[MAX_POINTS][16];
+    double off_value[MAX_POINTS];
     bool snaplen, only_vip, no_hb, lose, window, offset;
 } cli;
 
 enum { O_SCEN = 256, O_MODE, O_VIP, O_HOSTS, O_RULES, O_AFF, O_SEED, O_FLOWS, O_DUR, O_EXP, O_LIST, O_HELP, O_VER,
-       O_SNAP, O_ONLYVIP, O_NOHB, O_LOSE, O_WIN, O_OFFSET };
+       O_SNAP, O_ONLYVIP, O_NOHB, O_LOSE, O_WIN, O_OFFSET, O_PTOFF };
 
 static const struct option LONGOPTS[] = {
     { "scenario", required_argument, 0, O_SCEN }, { "mode", required_argument, 0, O_MODE },
@@ -87,7 +92,8 @@ static const struct option LONGOPTS[] = {
     { "version", no_argument, 0, O_VER }, { "snaplen", required_argument, 0, O_SNAP },
     { "only-vip", no_argument, 0, O_ONLYVIP }, { "no-heartbeats", no_argument, 0, O_NOHB },
     { "lose-cluster-at", required_argument, 0, O_LOSE }, { "window", required_argument, 0, O_WIN },
-    { "clock-offset", required_argument, 0, O_OFFSET }, { 0, 0, 0, 0 }
+    { "clock-offset", required_argument, 0, O_OFFSET }, { "point-offset", required_argument, 0, O_PTOFF },
+    { 0, 0, 0, 0 }
 };
 
 static void parse_window(cli *c, const char *s)
@@ -101,6 +107,17 @@ static void parse_window(cli *c, const char *s)
     c->cap.win_end = parse_secs("--window", colon + 1, 0, 86400);
     if (c->cap.win_end <= c->cap.win_start) die(2, "--window: END must be after START, got '%s'", s);
     c->window = true;
+}
+
+static void parse_point_offset(cli *c, const char *s)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s || (size_t)(eq - s) >= sizeof c->off_label[0])
+        die(2, "--point-offset: expected LABEL=SECONDS (label up to 15 characters), got '%s'", s);
+    if (c->n_offsets >= MAX_POINTS) die(2, "--point-offset: at most %u", MAX_POINTS);
+    memcpy(c->off_label[c->n_offsets], s, (size_t)(eq - s));
+    c->off_label[c->n_offsets][eq - s] = 0;
+    c->off_value[c->n_offsets++] = parse_secs("--point-offset", eq + 1, -3600, 3600);
 }
 
 static uint64_t parse_seed(const char *s)
@@ -133,6 +150,7 @@ static int take_option(cli *c, int opt, char **argv)
     case O_LOSE: c->cap.lose_at = parse_secs("--lose-cluster-at", optarg, 0.001, 86400); c->lose = true; break;
     case O_WIN: parse_window(c, optarg); break;
     case O_OFFSET: c->cap.offset = parse_secs("--clock-offset", optarg, -3600, 3600); c->offset = true; break;
+    case O_PTOFF: parse_point_offset(c, optarg); break;
     case O_LIST: preset_list(stdout); return 0;
     case 'h':
     case O_HELP: usage(stdout); return 0;
@@ -222,6 +240,11 @@ static void make_opts(opts *o, const cli *c)
     o->expected = c->exp;
     apply_names(o, c);
     apply_capture(o, c);
+    if (c->n_offsets && o->p->kind != SC_MULTIPOINT)
+        die(2, "--point-offset: %s writes one capture; use --clock-offset", o->p->name);
+    o->n_offsets = c->n_offsets;
+    memcpy(o->off_label, c->off_label, sizeof o->off_label);
+    memcpy(o->off_value, c->off_value, sizeof o->off_value);
     if (c->hosts > 0) o->hosts = (unsigned)c->hosts;
     if (c->rules >= 0) o->rules = (unsigned)c->rules;
     if (c->flows >= 0) o->flows = (unsigned)c->flows;
@@ -232,6 +255,10 @@ static void make_opts(opts *o, const cli *c)
 static void open_output(gen *g)
 {
     const char *out = g->o.out;
+    if (g->o.p->kind == SC_MULTIPOINT) {
+        points_open(g);
+        return;
+    }
     int snap = g->o.cap.snaplen ? (int)g->o.cap.snaplen : 65535;
     g->pd = pcap_open_dead(DLT_EN10MB, snap);
     if (!g->pd) die(1, "pcap_open_dead failed");
@@ -247,6 +274,10 @@ static void open_output(gen *g)
 
 static void close_output(gen *g)
 {
+    if (points_enabled(g)) {
+        points_close(g);
+        return;
+    }
     if (pcap_dump_flush(g->dump) != 0 || ferror(g->fp)) die(1, "%s: write error", g->o.out);
     if (g->fp == stdout) fflush(stdout);
     else pcap_dump_close(g->dump);

@@ -28,6 +28,10 @@ static const preset PRESETS[] = {
     { .name = "bench", .kind = SC_BENCH, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.40", .hosts = 8, .rules = 4,
       .flows = 200000, .duration = 120,
       .desc = "size knob for benchmarks: heartbeats of 8 hosts, flows with replies, background traffic, GARP/RARP" },
+    { .name = "multipoint", .kind = SC_MULTIPOINT, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.40", .hosts = 3, .rules = 2,
+      .flows = 300, .duration = 60, .fixed = OPT_CAPTURE,
+      .why_fixed = "each point's capture follows the switch model; use --point-offset LABEL=S for clock errors",
+      .desc = "one unicast cluster seen from each host's port and a port without NLB host (-w DIR: DIR/host1.pcap ... DIR/span.pcap, clocks off by up to 2 s); at +30.2 s host 1 sends from 02-BF, the switch learns it and delivers the VIP's traffic to host 1's port only" },
     /* imperfect captures: the cluster is healthy or the incident, the capture point is not */
     { .name = "lost-cluster", .kind = SC_HEALTHY, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.40", .hosts = 3, .rules = 2,
       .flows = 100, .duration = 40, .flags = PF_BACKGROUND, .cap = { .lose_at = 25 },
@@ -71,6 +75,8 @@ void preset_check(opts *o)
         die(2, "--vip/--hosts: dedicated IPs VIP+1..VIP+%u must stay inside the VIP's /24", o->hosts);
     if (k == SC_INCIDENT && (o->hosts < 3 || o->duration < 45 * SEC))
         die(2, "incident needs --hosts >= 3 and --duration >= 45 (failover at +30 s)");
+    if (k == SC_MULTIPOINT && (o->mode != NLB_MODE_UNICAST || o->duration < 45 * SEC || o->hosts + 1 > MAX_POINTS))
+        die(2, "multipoint: unicast mode, --duration >= 45 (the switch learns the cluster MAC at +30.2 s) and --hosts <= %u", MAX_POINTS - 1);
     if (k == SC_INCIDENT && o->mode != NLB_MODE_UNICAST)
         die(2, "incident is a unicast-mode outage: --mode unicast only");
     if (k == SC_MISCONFIG && o->hosts != 4) die(2, "misconfig has exactly 4 hosts");
@@ -260,7 +266,7 @@ void schedule(gen *g)
     for (unsigned i = 0; i < g->nh; i++) {
         nlb_usec ph = 100 * MS + (nlb_usec)i * (1000 * MS / (g->nh + 1)) + rnd_range(&g->r, 0, 50 * MS);
         push(g, ph, A_HB, i);
-        if (k == SC_HEALTHY || k == SC_BENCH)
+        if (k == SC_HEALTHY || k == SC_BENCH || k == SC_MULTIPOINT)
             push(g, ph + 5 * SEC + 20 * MS, A_EXT, i);
         if (o->mode == NLB_MODE_IGMP)
             push(g, ph + 300 * MS, A_IGMP, i);
@@ -287,6 +293,10 @@ void schedule(gen *g)
         shot(g, T + 7 * SEC, O_PHASE, PH_STABLE1);
         shot(g, T + 8 * SEC, O_PHASE, PH_BACK);
         shot(g, T + 10 * SEC, O_PHASE, PH_STABLE2);
+    }
+    if (k == SC_MULTIPOINT) {
+        g->fail_t = 30200 * MS;
+        shot(g, g->fail_t, O_CLUSTER_SRC, 0);
     }
     if (o->flags & PF_BACKGROUND) push(g, 0, A_BG, 0);
     if (o->flows && k != SC_MISCONFIG)

@@ -128,6 +128,15 @@ static bool point_sees(gen *g, double rel, size_t len)
 bool emit(gen *g, nlb_usec t, size_t len)
 {
     if (!len) die(1, "internal: an encoder refused a frame");
+    if (points_enabled(g)) {
+        if (points_emit(g, t, len)) {
+            g->frames++;
+            g->bytes += len;
+            return true;
+        }
+        g->dropped++;
+        return false;
+    }
     const capture_pt *c = &g->o.cap;
     double rel = (double)(t - g->t0) / SEC;
     if (!point_sees(g, rel, len)) {
@@ -187,6 +196,7 @@ static void on_spawn(gen *g, const agent *a, const pace *pc)
 {
     const opts *o = &g->o;
     bool incident = o->p->kind == SC_INCIDENT;
+    bool cut = incident || o->p->kind == SC_MULTIPOINT; /* a switch-over at fail_t */
     nlb_usec t = a->t;
     /* stratified: flow i starts somewhere in slot i of the window, so exactly --flows flows fit
      * and they spread evenly over the capture. From T on nothing answers in the incident. */
@@ -195,7 +205,7 @@ static void on_spawn(gen *g, const agent *a, const pace *pc)
     if (i >= o->flows) return;
     nlb_usec nt = 500 * MS + (nlb_usec)((double)pc->window * i / o->flows) + rnd_range(&g->r, 0, pc->slot - 1);
     /* flows due in the last second before T move after it: no answered flow spans T */
-    if (incident && nt >= g->fail_t - SEC && nt < g->fail_t) nt += SEC;
+    if (cut && nt >= g->fail_t - SEC && nt < g->fail_t) nt += SEC;
     push(g, nt > t ? nt : t, A_SPAWN, i);
 }
 
@@ -220,7 +230,7 @@ void run(gen *g)
     const opts *o = &g->o;
     nlb_usec D = o->duration;
     /* flows spawn over [0.5 s, D - tail) so that every one completes inside the capture */
-    nlb_usec tail = o->p->kind == SC_INCIDENT ? 8 * SEC : 2 * SEC;
+    nlb_usec tail = o->p->kind == SC_INCIDENT || o->p->kind == SC_MULTIPOINT ? 8 * SEC : 2 * SEC;
     pace pc = { .window = D - tail - 500 * MS };
     nlb_usec mean = o->flows ? pc.window / o->flows : SEC;
     if (mean < 1) mean = 1;

@@ -112,6 +112,8 @@ void write_expected(gen *g, FILE *f)
     }
     fprintf(f, "],\n");
 
+    if (points_enabled(g)) points_truth(g, f);
+
     /* events */
     if (k == SC_INCIDENT) {
         for (unsigned c = 0; c < g->n_conv; c++) {
@@ -144,6 +146,10 @@ void write_expected(gen *g, FILE *f)
         DIAG(NLB_D_HOST_SILENT, "warning", g->h[2].max_gap_at - g->h[2].max_gap, "host 3 silent %.1f s", (double)g->h[2].max_gap / SEC);
         DIAG(NLB_D_CONVERGENCE, "warning", g->n_conv ? g->conv[0].start : 0, "%u convergence episodes", g->n_conv);
         DIAG(NLB_D_CLUSTER_MAC_SOURCE, "error", t0 + g->fail_t + 2 * SEC, "02-BF cluster MAC seen as source");
+        break;
+    case SC_MULTIPOINT:
+        DIAG(NLB_D_CLUSTER_MAC_SOURCE, "error", t0 + g->fail_t, "02-BF cluster MAC seen as source (host 1's NetBIOS broadcast)");
+        DIAG(NLB_D_VIP_UNANSWERED, "error", g->first_unanswered, "%u of %u connections to the VIP unanswered (not owned by host 1)", g->unanswered, g->spawned);
         break;
     case SC_MULTICAST:
     case SC_IGMP:
