@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,10 @@ def comparable(doc, merge_inputs=False, drop=()):
         for h in c["hosts"]:
             for k in drop:
                 h.pop(k, None)
+    for sect in ("diagnostics", "events", "flows"):
+        for item in doc.get(sect, []):
+            for k in drop:
+                item.pop(k, None)
     for i in doc["inputs"]:
         for k in ("file", "format", "compression", "linktype"):
             i.pop(k, None)
@@ -111,6 +116,68 @@ def same(want, got, what, tol=0.0, merge_inputs=False, fmt=None, drop=()):
         what, got["counts"]["frames"], len(got["flows"]), len(got["events"]), len(got["diagnostics"])))
 
 
+def pcap_times(path):
+    """Timestamps (microseconds) of a little-endian classic pcap's frames, frame 1 first."""
+    data = open(path, "rb").read()
+    out, off = [], 24
+    while off + 16 <= len(data):
+        s, us, cl, _ = struct.unpack_from("<IIII", data, off)
+        out.append(s * 1000000 + us)
+        off += 16 + cl
+    return out
+
+
+def frame_refs(nlbreplay, src, t):
+    """Events, diagnostics and flows name the frame in its own file (json and csv agree), for
+    one input and for two merged: the first frame fed at or after the time (flows: at
+    first_seen, and the last at last_seen; diagnostics: the last at time + duration)."""
+    editcap(["-F", "pcap", "-t", "0.000333", os.path.join(src, SECOND), t("second.pcap")])
+    for files in ([CAP], [CAP, t("second.pcap")]):
+        times = [pcap_times(os.path.join(src, f)) for f in files]
+        fed = sorted((ts, fi, n + 1) for fi, tl in enumerate(times) for n, ts in enumerate(tl))
+        us = lambda x: int(round(x * 1e6))  # noqa: E731
+        doc = report(nlbreplay, src, files)
+
+        def at(ref_file, ref_frame):
+            return times[ref_file][ref_frame - 1]
+
+        def first_from(x):
+            return next(((fi, n) for ts, fi, n in fed if ts >= x), (fed[-1][1], fed[-1][2]))
+
+        def last_until(x):
+            cand = [(fi, n) for ts, fi, n in fed if ts <= x]
+            return cand[-1] if cand else (fed[0][1], fed[0][2])
+        checked = 0
+        for ev in doc["events"]:
+            if (ev["file"], ev["frame"]) != first_from(us(ev["time"])):
+                fail("%d inputs: event %r names frame %r" % (len(files), ev, first_from(us(ev["time"]))))
+            checked += 1
+        for d in doc["diagnostics"]:
+            end = us(d["time"]) + us(d.get("duration", 0))
+            if (d["first_file"], d["first_frame"]) != first_from(us(d["time"])) or \
+                    (d["last_file"], d["last_frame"]) != last_until(end):
+                fail("%d inputs: diagnostic %s names %r..%r" % (len(files), d["code"], first_from(us(d["time"])),
+                                                             last_until(end)))
+            checked += 1
+        for fl in doc["flows"]:
+            if at(fl["first_file"], fl["first_frame"]) != us(fl["first_seen"]) or \
+                    at(fl["last_file"], fl["last_frame"]) != us(fl["last_seen"]):
+                fail("%d inputs: flow %r: frames at other times" % (len(files), fl))
+            checked += 1
+        if len(files) == 2 and not any(ev["file"] == 1 for ev in doc["events"]):
+            fail("two inputs: no event names the second file")
+        csv = subprocess.run([nlbreplay, "-q", "--format", "csv"] + files, cwd=src, capture_output=True,
+                             text=True).stdout.splitlines()
+        head = csv[0].split(",")
+        for row, fl in zip(csv[1:], doc["flows"]):
+            cells = dict(zip(head, row.split(",")))
+            if [int(cells[k]) for k in ("first_frame", "first_file", "last_frame", "last_file")] != \
+                    [fl["first_frame"], fl["first_file"], fl["last_frame"], fl["last_file"]]:
+                fail("csv and json disagree on flow %r" % fl)
+        print("ok: %d inputs: %d events, diagnostics and flows name the right frame of the right file" % (
+            len(files), checked))
+
+
 def editcap(args):
     p = subprocess.run(["editcap"] + args, capture_output=True)
     if p.returncode != 0:
@@ -147,11 +214,12 @@ def main():
         elif case == "netmon1":
             # Network Monitor 1.x keeps milliseconds: times agree to the millisecond (a gap or
             # duration, the difference of two times, to two), everything else exactly, except
-            # when a host's longest gap ended: its heartbeat gaps are all 1.000 s once rounded,
-            # so the first of the equal ones is the longest.
+            # when a host's longest gap ended (its heartbeat gaps are all 1.000 s once rounded,
+            # so the first of the equal ones is the longest) and the last frame at a time
+            # or the first (frames a few microseconds apart now share a millisecond).
             editcap(["-F", "netmon1", os.path.join(src, CAP), t("x.cap")])
             same(orig, report(nlbreplay, src, [t("x.cap")]), "netmon1", tol=0.0021, fmt="netmon1",
-                 drop=("max_gap_end",))
+                 drop=("max_gap_end", "first_frame", "first_file", "last_frame", "last_file", "frame", "file"))
         elif case == "snaplen_netmon2":
             # Truncation carried through: frames cut by the snapshot length stay cut.
             editcap(["-s", "100", os.path.join(src, CAP), t("cut.pcap")])
@@ -196,6 +264,8 @@ def main():
                     c = "captures/" + cap
                     same(report(nlbreplay, src, [c]), report(nlbreplay, src, [c], {"NLBREPLAY_READER": "wiretap"}),
                          "%s via libwiretap" % cap)
+        elif case == "frame_refs":
+            frame_refs(nlbreplay, src, t)
         else:
             fail("unknown case %s" % case)
     finally:

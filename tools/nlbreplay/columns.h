@@ -25,7 +25,11 @@
     X(OBSERVED, "observed_host", "observed_host", "obs", 3, true)                   \
     X(ANSWERED, "answered", "answered", "reply", 1, false)                          \
     X(SYNS, "syns", "syns", "", 0, false)                                           \
-    X(FRAMES, "frames", "frames", "", 0, false)
+    X(FRAMES, "frames", "frames", "", 0, false)                                     \
+    X(FIRST_FRAME, "first_frame", "first_frame", "frame", 9, true)                  \
+    X(FIRST_FILE, "first_file", "first_file", "", 0, false)                         \
+    X(LAST_FRAME, "last_frame", "last_frame", "", 0, false)                         \
+    X(LAST_FILE, "last_file", "last_file", "", 0, false)
 
 typedef enum rp_flow_col {
 #define RP_COL_ENUM(id, csv, json, text, width, right) RP_COL_##id,
@@ -53,9 +57,21 @@ typedef enum rp_cell_style {
 
 #define RP_FLOW_CELL_MAX 64 /* the longest cell: a bracketed IPv6 endpoint, quoted */
 
-/* Column col of flow fl at p in the given style, without a NUL; returns the end. Inline: it is
- * the inner loop of a flow table of a million rows. */
-static inline char *rp_flow_cell(rp_flow_col col, rp_cell_style st, const nlb_flow_info *fl, char *p)
+/* Where a flow is in the inputs: the frames fed at its first_seen and its last_seen. */
+typedef struct rp_flow_refs {
+    const rp_run *r;
+    rp_frame_ref first, last;
+} rp_flow_refs;
+
+static inline rp_flow_refs rp_flow_refs_of(const rp_run *r, const nlb_flow_info *fl)
+{
+    return (rp_flow_refs){r, rp_frame_from(r, fl->first_seen), rp_frame_until(r, fl->last_seen)};
+}
+
+/* Column col of flow fl (at frames fr) at p in the given style, without a NUL; returns the
+ * end. Inline: it is the inner loop of a flow table of a million rows. */
+static inline char *rp_flow_cell(rp_flow_col col, rp_cell_style st, const nlb_flow_info *fl, const rp_flow_refs *fr,
+                                 char *p)
 {
     const bool json = st == RP_CELL_JSON;
     uint64_t v = 0;
@@ -104,6 +120,13 @@ static inline char *rp_flow_cell(rp_flow_col col, rp_cell_style st, const nlb_fl
     case RP_COL_OBSERVED: known = fl->observed_host != 0; v = fl->observed_host; break;
     case RP_COL_SYNS: v = fl->syns; break;
     case RP_COL_FRAMES: v = fl->frames; break;
+    case RP_COL_FIRST_FRAME:
+        if (st == RP_CELL_TEXT && fr->first.frame)
+            return rp_ref_put(fr->r, fr->first, p);
+        known = fr->first.frame != 0; v = fr->first.frame; break;
+    case RP_COL_FIRST_FILE: known = fr->first.frame != 0; v = fr->first.file; break;
+    case RP_COL_LAST_FRAME: known = fr->last.frame != 0; v = fr->last.frame; break;
+    case RP_COL_LAST_FILE: known = fr->last.frame != 0; v = fr->last.file; break;
     case RP_FLOW_NCOLS: break;
     }
     if (known)

@@ -169,9 +169,9 @@ static void surface_events(live_ctx *c)
         if (!c->lines)
             continue;
         if (c->r->opt.format == RP_FMT_JSON)
-            rp_json_event_line(stdout, ev);
+            rp_json_event_line(stdout, c->r, ev);
         else
-            rp_text_event_line(stdout, ev);
+            rp_text_event_line(stdout, c->r, ev);
     }
 }
 
@@ -202,9 +202,9 @@ static void surface_diags(live_ctx *c)
             s->severity = (int8_t)d->severity;
             if (c->lines) {
                 if (c->r->opt.format == RP_FMT_JSON)
-                    rp_json_diag_line(stdout, d);
+                    rp_json_diag_line(stdout, c->r, d);
                 else
-                    rp_text_diag_line(stdout, d, c->r->opt.colour);
+                    rp_text_diag_line(stdout, c->r, d, c->r->opt.colour);
             }
         }
         if (d->severity == NLB_SEV_ERROR && !s->alerted) {

@@ -489,8 +489,9 @@ static void cleanup(rp_run *R)
     free((void *)R->opt.filter);
     free(R->rfiles);
     nlb_tracker_free(R->t);
-    free(R->ff_num);
     free(R->ff_ts);
+    free(R->ff_first);
+    free(R->ff_last);
 }
 
 int main(int argc, char **argv)

@@ -71,6 +71,14 @@ typedef struct rp_input {
     bool ended_early;
 } rp_input;
 
+/* A frame as Wireshark numbers it: frame number `frame` (1-based) of input `file` (0-based
+ * index into rp_run.inputs); frame 0 = unknown. */
+typedef struct rp_frame_ref {
+    uint64_t frame;
+    unsigned file;
+} rp_frame_ref;
+#define RP_REF(file, frame) ((uint64_t)(file) << 48 | (frame))
+
 /* Heartbeat times of one host, only gathered for --svg. */
 typedef struct rp_series {
     uint32_t vip;
@@ -113,10 +121,11 @@ typedef struct rp_run {
      * what-if would compare the what-if with itself. */
     uint8_t whatif_host;    /* "" or the BPF expression, shown in reports */
     const char *stop_reason;     /* live: "duration", "count", "signal" or "error" */
-    /* Frame numbers for the diagnostics' first_frame: each frame of a single input whose time
-     * fed is later than the previous one's (frame number, time fed). */
-    uint64_t *ff_num;
+    /* Frame references (rp_frame_ref packed by RP_REF) by time fed, so events, diagnostics and
+     * flows name frames a user can jump to: one entry per distinct time fed, with the first
+     * and the last frame fed at that time. */
     nlb_usec *ff_ts;
+    uint64_t *ff_first, *ff_last;
     size_t ff_n, ff_cap;
 } rp_run;
 

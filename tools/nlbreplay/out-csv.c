@@ -18,6 +18,7 @@ int rp_write_csv(const rp_run *r, FILE *f)
     size_t n = nlb_tracker_flow_count(r->t);
     for (size_t i = 0; i < n; i++) {
         const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
+        const rp_flow_refs fr = rp_flow_refs_of(r, fl);
         /* One row built by hand and written at once: a table of a million flows is too many
          * fprintf calls. */
         char row[RP_FLOW_NCOLS * (RP_FLOW_CELL_MAX + 1) + 1], *p = row;
@@ -25,7 +26,7 @@ int rp_write_csv(const rp_run *r, FILE *f)
 #define CSV_CELL(id, csv, json, text, width, right) \
     if (RP_COL_##id != 0)                           \
         *p++ = ',';                                 \
-    p = rp_flow_cell(RP_COL_##id, RP_CELL_CSV, fl, p);
+    p = rp_flow_cell(RP_COL_##id, RP_CELL_CSV, fl, &fr, p);
         RP_FLOW_COLUMNS(CSV_CELL)
 #undef CSV_CELL
         *p++ = '\n';

@@ -271,8 +271,9 @@ static void write_clusters(jw *w, const rp_run *r)
 
 /* One flow: the hot loop of a big report, so its line is built in one reserved stretch of the
  * buffer, with columns.h's keys in columns.h's order. */
-static void write_flow(jw *w, const nlb_flow_info *fl)
+static void write_flow(jw *w, const rp_run *r, const nlb_flow_info *fl)
 {
+    const rp_flow_refs fr = rp_flow_refs_of(r, fl);
     char *p = jw_value_begin(w, NOKEY, FLOW_LINE_MAX);
     if (!p)
         return;
@@ -286,7 +287,7 @@ static void write_flow(jw *w, const nlb_flow_info *fl)
     }                                                                  \
     memcpy(p, "\"" json "\": ", sizeof("\"" json "\": ") - 1);         \
     p += sizeof("\"" json "\": ") - 1;                                 \
-    p = rp_flow_cell(RP_COL_##id, RP_CELL_JSON, fl, p);
+    p = rp_flow_cell(RP_COL_##id, RP_CELL_JSON, fl, &fr, p);
     RP_FLOW_COLUMNS(JSON_CELL)
 #undef JSON_CELL
     *p++ = '}';
@@ -299,7 +300,7 @@ static void write_flows(jw *w, const rp_run *r)
     size_t shown = r->opt.flows || n <= RP_JSON_FLOW_CAP ? n : RP_JSON_FLOW_CAP;
     jw_arr(w, K("flows"));
     for (size_t i = 0; i < shown; i++)
-        write_flow(w, nlb_tracker_flow(r->t, i));
+        write_flow(w, r, nlb_tracker_flow(r->t, i));
     jw_end_arr(w);
     jw_uint(w, K("flows_total"), n);
     jw_uint(w, K("flows_listed"), shown);
@@ -324,8 +325,21 @@ static void write_ownership(jw *w, const rp_run *r)
     jw_end_obj(w);
 }
 
+/* A frame reference as two keys: the frame number in its file, and the file's index in
+ * inputs[]; both null when unknown. */
+static void write_ref(jw *w, const char *fkey, size_t fkn, const char *ikey, size_t ikn, rp_frame_ref ref)
+{
+    if (ref.frame) {
+        jw_uint(w, fkey, fkn, ref.frame);
+        jw_uint(w, ikey, ikn, ref.file);
+    } else {
+        jw_null(w, fkey, fkn);
+        jw_null(w, ikey, ikn);
+    }
+}
+
 /* One event object; the file report's "events" entries and the live JSON lines share it. */
-static void write_event(jw *w, const nlb_event *ev, const char *record)
+static void write_event(jw *w, const rp_run *r, const nlb_event *ev, const char *record)
 {
     char det[512];
     nlb_event_format(ev, det, sizeof det);
@@ -333,6 +347,7 @@ static void write_event(jw *w, const nlb_event *ev, const char *record)
     if (record)
         jw_str(w, K("record"), record);
     jw_micro(w, K("time"), ev->time);
+    write_ref(w, K("frame"), K("file"), rp_frame_from(r, ev->time));
     jw_str(w, K("kind"), nlb_event_kind_key(ev->kind));
     jw_str(w, K("detail"), det);
     if (ev->vip)
@@ -385,14 +400,14 @@ static void write_events(jw *w, const rp_run *r)
     jw_arr(w, K("events"));
     for (size_t i = 0; i < n; i++) {
         w->inline_from = w->depth + 1;
-        write_event(w, nlb_tracker_event(r->t, i), NULL);
+        write_event(w, r, nlb_tracker_event(r->t, i), NULL);
         w->inline_from = save;
     }
     jw_end_arr(w);
 }
 
 /* One diagnostic object; shared like write_event. */
-static void write_diag(jw *w, const nlb_diag *d, const char *record, uint64_t first_frame)
+static void write_diag(jw *w, const rp_run *r, const nlb_diag *d, const char *record)
 {
     char msg[1024];
     nlb_diag_format(d, msg, sizeof msg);
@@ -402,8 +417,9 @@ static void write_diag(jw *w, const nlb_diag *d, const char *record, uint64_t fi
     jw_str(w, K("code"), nlb_diag_code_str(d->code));
     jw_str(w, K("severity"), nlb_severity_name(d->severity));
     jw_micro(w, K("time"), d->time);
-    if (first_frame)
-        jw_uint(w, K("first_frame"), first_frame);
+    /* Its first frame: at its time; its last: at its time plus its duration. */
+    write_ref(w, K("first_frame"), K("first_file"), rp_frame_from(r, d->time));
+    write_ref(w, K("last_frame"), K("last_file"), rp_frame_until(r, d->time + d->duration));
     jw_str(w, K("message"), msg);
     if (d->vip)
         jw_ip4(w, K("vip"), d->vip);
@@ -424,7 +440,7 @@ static void write_diags(jw *w, const rp_run *r)
     jw_arr(w, K("diagnostics"));
     for (size_t i = 0; i < n; i++) {
         w->inline_from = w->depth + 1;
-        write_diag(w, d[i], NULL, rp_first_frame(r, d[i]->time));
+        write_diag(w, r, d[i], NULL);
         w->inline_from = save;
     }
     jw_end_arr(w);
@@ -474,22 +490,22 @@ int rp_write_json(const rp_run *r, FILE *f)
 
 /* Live JSON lines: one event or diagnostic per line, with the keys of the report's entries
  * and a "record" key saying which it is. */
-void rp_json_event_line(FILE *f, const nlb_event *ev)
+void rp_json_event_line(FILE *f, const rp_run *r, const nlb_event *ev)
 {
     jw w;
     jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = true;
-    write_event(&w, ev, "event");
+    write_event(&w, r, ev, "event");
     jw_put(&w, "\n", 1);
     jw_finish(&w);
 }
 
-void rp_json_diag_line(FILE *f, const nlb_diag *d)
+void rp_json_diag_line(FILE *f, const rp_run *r, const nlb_diag *d)
 {
     jw w;
     jw_init(&w, f, jw_buf, sizeof jw_buf);
     w.one_line = true;
-    write_diag(&w, d, "diagnostic", 0);
+    write_diag(&w, r, d, "diagnostic");
     jw_put(&w, "\n", 1);
     jw_finish(&w);
 }

@@ -90,10 +90,15 @@ static void fmt_dur(nlb_usec d, char *buf, size_t len)
 static void write_input(FILE *f, const rp_run *r, const rp_input *in)
 {
     const char *name = strcmp(in->name, "-") ? in->name : "(stdin)";
-    char live_name[96];
+    char live_name[96], numbered[RP_MSG];
     if (in->live) {
         snprintf(live_name, sizeof live_name, "%s (live)", in->name);
         name = live_name;
+    }
+    /* Several inputs: numbered as frame references name them ("[2]#1234"). */
+    if (r->n_inputs > 1) {
+        snprintf(numbered, sizeof numbered, "[%zu] %s", (size_t)(in - r->inputs) + 1, name);
+        name = numbered;
     }
     if (in->opened) {
         char line[RP_MSG + 64];
@@ -297,10 +302,24 @@ static void write_clusters(const tx *x, const rp_run *r)
     }
 }
 
-static void write_diag(const tx *x, const nlb_diag *d)
+/* " (frame #12)" or " (frames #12 to #40)" into buf (>= 80): where to look in Wireshark. */
+static const char *diag_frames(const rp_run *r, const nlb_diag *d, char *buf)
+{
+    rp_frame_ref a = rp_frame_from(r, d->time), b = rp_frame_until(r, d->time + d->duration);
+    char fa[32], fb[32];
+    if (!a.frame)
+        buf[0] = '\0';
+    else if (!b.frame || (a.frame == b.frame && a.file == b.file))
+        snprintf(buf, 80, " (frame %s)", rp_ref_str(r, a, fa));
+    else
+        snprintf(buf, 80, " (frames %s to %s)", rp_ref_str(r, a, fa), rp_ref_str(r, b, fb));
+    return buf;
+}
+
+static void write_diag(const tx *x, const rp_run *r, const nlb_diag *d)
 {
     FILE *f = x->f;
-    char msg[1024], ts[16], line[1100];
+    char msg[1024], ts[16], line[1200], fr[80];
     nlb_diag_format(d, msg, sizeof msg);
     const char *sev = nlb_severity_name(d->severity);
     /* Severity, code and time lead the first line so the message starts on it: five long
@@ -309,8 +328,8 @@ static void write_diag(const tx *x, const nlb_diag *d)
         fprintf(f, "  %s%-7s\033[0m", sev_colour(d->severity), sev);
     else
         fprintf(f, "  %-7s", sev);
-    snprintf(line, sizeof line, " %s %s %s", nlb_diag_code_str(d->code), d->time ? nlb_time_str(d->time, ts) : "",
-             msg);
+    snprintf(line, sizeof line, " %s %s %s%s", nlb_diag_code_str(d->code), d->time ? nlb_time_str(d->time, ts) : "",
+             msg, diag_frames(r, d, fr));
     wrap(f, line, 9, 4);
 }
 
@@ -359,11 +378,14 @@ static void write_events(const tx *x, const rp_run *r)
     heading(x, line);
     for (size_t i = 0; i < n; i++) {
         const nlb_event *ev = nlb_tracker_event(r->t, i);
-        char ts[16], det[512];
+        char ts[16], det[512], evl[560], ref[32];
         nlb_event_format(ev, det, sizeof det);
-        /* The detail names the kind in words; json carries the stable key. */
+        /* The detail names the kind in words; json carries the stable key. The frame leads
+         * the detail so the detail still wraps under itself. */
         fprintf(f, "  %s ", nlb_time_str(ev->time, ts));
-        wrap(f, det, 15, 15);
+        rp_ref_str(r, rp_frame_from(r, ev->time), ref);
+        snprintf(evl, sizeof evl, "%s%s%s", ref, ref[0] ? " " : "", det);
+        wrap(f, evl, 15, 15);
     }
     const nlb_counts *c = nlb_tracker_counts(r->t);
     if (c->events_dropped)
@@ -402,11 +424,12 @@ static void write_flows(const tx *x, const rp_run *r)
     fwrite(row, 1, (size_t)(p - row), f);
     for (size_t i = 0; i < n; i++) {
         const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
+        const rp_flow_refs fr = rp_flow_refs_of(r, fl);
         p = row;
         /* Unrolled by the column list: constant column and style in every call. */
 #define TEXT_CELL(id, csv, json, text, width, right)                                      \
     if (width) {                                                                          \
-        size_t len = (size_t)(rp_flow_cell(RP_COL_##id, RP_CELL_TEXT, fl, cell) - cell);  \
+        size_t len = (size_t)(rp_flow_cell(RP_COL_##id, RP_CELL_TEXT, fl, &fr, cell) - cell);  \
         p = put_cell(p, width, right, cell, len);                                         \
     }
         RP_FLOW_COLUMNS(TEXT_CELL)
@@ -439,7 +462,7 @@ int rp_write_text(const rp_run *r, FILE *f)
                  cnt[2], cnt[2] == 1 ? "" : "s", cnt[1], cnt[1] == 1 ? "" : "s", cnt[0]);
         heading(&x, line);
         for (size_t i = 0; i < nd && i < RP_TOP_DIAGS; i++)
-            write_diag(&x, d[i]);
+            write_diag(&x, r, d[i]);
         if (nd > RP_TOP_DIAGS)
             fprintf(f, "  (%zu more below)\n", nd - RP_TOP_DIAGS);
     }
@@ -449,7 +472,7 @@ int rp_write_text(const rp_run *r, FILE *f)
         heading(&x, "More diagnostics");
         size_t end = nd <= RP_MORE_DIAGS + RP_TOP_DIAGS ? nd : RP_MORE_DIAGS + RP_TOP_DIAGS;
         for (size_t i = RP_TOP_DIAGS; i < end; i++)
-            write_diag(&x, d[i]);
+            write_diag(&x, r, d[i]);
         if (end < nd)
             fprintf(f, "  ... %zu more diagnostics (--format json lists them all)\n", nd - end);
     }
@@ -462,16 +485,17 @@ int rp_write_text(const rp_run *r, FILE *f)
 }
 
 /* Live lines (stdout not a terminal): one line each, never wrapped, so they grep and log well. */
-void rp_text_event_line(FILE *f, const nlb_event *ev)
+void rp_text_event_line(FILE *f, const rp_run *r, const nlb_event *ev)
 {
-    char ts[16], det[512];
+    char ts[16], det[512], ref[32];
     nlb_event_format(ev, det, sizeof det);
-    fprintf(f, "%s %-7s %s\n", nlb_time_str(ev->time, ts), "event", det);
+    rp_ref_str(r, rp_frame_from(r, ev->time), ref);
+    fprintf(f, "%s %-7s %s%s%s\n", nlb_time_str(ev->time, ts), "event", ref, ref[0] ? " " : "", det);
 }
 
-void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour)
+void rp_text_diag_line(FILE *f, const rp_run *r, const nlb_diag *d, bool colour)
 {
-    char ts[16], msg[1024];
+    char ts[16], msg[1024], fr[80];
     nlb_diag_format(d, msg, sizeof msg);
     const char *sev = nlb_severity_name(d->severity);
     fprintf(f, "%s ", nlb_time_str(d->time, ts));
@@ -479,5 +503,5 @@ void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour)
         fprintf(f, "%s%-7s\033[0m", sev_colour(d->severity), sev);
     else
         fprintf(f, "%-7s", sev);
-    fprintf(f, " %s %s\n", nlb_diag_code_str(d->code), msg);
+    fprintf(f, " %s %s%s\n", nlb_diag_code_str(d->code), msg, diag_frames(r, d, fr));
 }

@@ -12,16 +12,23 @@ int rp_write_csv(const rp_run *r, FILE *out);
 int rp_write_svg(const rp_run *r, const char *path);
 
 /* Live output: one line per event / diagnostic as they arise. */
-void rp_json_event_line(FILE *f, const nlb_event *ev);
-void rp_json_diag_line(FILE *f, const nlb_diag *d);
-void rp_text_event_line(FILE *f, const nlb_event *ev);
-void rp_text_diag_line(FILE *f, const nlb_diag *d, bool colour);
+void rp_json_event_line(FILE *f, const rp_run *r, const nlb_event *ev);
+void rp_json_diag_line(FILE *f, const rp_run *r, const nlb_diag *d);
+void rp_text_event_line(FILE *f, const rp_run *r, const nlb_event *ev);
+void rp_text_diag_line(FILE *f, const rp_run *r, const nlb_diag *d, bool colour);
 /* Live watch screen (stdout is a terminal): the state at tracker time now, fitting rows x cols. */
 void rp_watch_screen(const rp_run *r, FILE *f, nlb_usec now, double running_s, unsigned rows, unsigned cols);
 
 /* Small helpers shared by the writers. */
-/* Number of the first frame fed at or after t (0 = unknown: several inputs, or none fed). */
-uint64_t rp_first_frame(const rp_run *r, nlb_usec t);
+/* The first frame fed at or after t (the last one fed when none), and the last frame fed at or
+ * before t (the first one fed when none); frame 0 when nothing was fed. Frames fed in the
+ * same microsecond are not told apart: the first (last) of them is named. */
+rp_frame_ref rp_frame_from(const rp_run *r, nlb_usec t);
+rp_frame_ref rp_frame_until(const rp_run *r, nlb_usec t);
+/* A frame reference for a person: "#1234", or "[2]#1234" (the second input) when several; nothing
+ * when unknown. rp_ref_put returns the end (room: 32 bytes); rp_ref_str ends buf (>= 32). */
+char *rp_ref_put(const rp_run *r, rp_frame_ref ref, char *p);
+char *rp_ref_str(const rp_run *r, rp_frame_ref ref, char *buf);
 /* Diagnostics sorted most severe first, then by time; caller frees. */
 const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
 /* "2026-11-23 10:02:03.100" (UTC) into buf (>= 32). */

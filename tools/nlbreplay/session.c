@@ -96,25 +96,44 @@ void rp_feed(rp_run *r, rp_input *in, nlb_packet *pkt, nlb_usec *clock)
     r->fed++;
 }
 
-void rp_mark_frame(rp_run *r, uint64_t num, nlb_usec ts)
+void rp_mark_frame(rp_run *r, uint64_t ref, nlb_usec ts)
 {
     if (r->ff_n == r->ff_cap) {
+        if (r->ff_cap && !r->ff_ts)
+            return; /* an earlier growth failed: frame references are left out, not wrong */
         size_t cap = r->ff_cap ? 2 * r->ff_cap : 4096;
-        uint64_t *n = realloc(r->ff_num, cap * sizeof *n);
-        if (n)
-            r->ff_num = n;
         nlb_usec *t = realloc(r->ff_ts, cap * sizeof *t);
+        uint64_t *a = t ? realloc(r->ff_first, cap * sizeof *a) : NULL;
+        uint64_t *b = a ? realloc(r->ff_last, cap * sizeof *b) : NULL;
         if (t)
             r->ff_ts = t;
-        if (!n || !t)
-            return; /* first_frame left out rather than wrong */
+        if (a)
+            r->ff_first = a;
+        if (b)
+            r->ff_last = b;
+        if (!b) {
+            free(r->ff_ts);
+            free(r->ff_first);
+            free(r->ff_last);
+            r->ff_ts = NULL;
+            r->ff_first = r->ff_last = NULL;
+            r->ff_n = 0;
+            return;
+        }
         r->ff_cap = cap;
     }
-    r->ff_num[r->ff_n] = num;
-    r->ff_ts[r->ff_n++] = ts;
+    r->ff_ts[r->ff_n] = ts;
+    r->ff_first[r->ff_n] = ref;
+    r->ff_last[r->ff_n++] = ref;
 }
 
-uint64_t rp_first_frame(const rp_run *r, nlb_usec t)
+static rp_frame_ref unpack(uint64_t ref)
+{
+    return (rp_frame_ref){.frame = ref & ((UINT64_C(1) << 48) - 1), .file = (unsigned)(ref >> 48)};
+}
+
+/* Index of the first entry with a time at or after t (ff_n when none). */
+static size_t lower_bound(const rp_run *r, nlb_usec t)
 {
     size_t lo = 0, hi = r->ff_n;
     while (lo < hi) {
@@ -124,5 +143,23 @@ uint64_t rp_first_frame(const rp_run *r, nlb_usec t)
         else
             hi = mid;
     }
-    return lo < r->ff_n ? r->ff_num[lo] : r->ff_n ? r->ff_num[r->ff_n - 1] : 0;
+    return lo;
+}
+
+rp_frame_ref rp_frame_from(const rp_run *r, nlb_usec t)
+{
+    if (!r->ff_n)
+        return (rp_frame_ref){0, 0};
+    size_t i = lower_bound(r, t);
+    return i < r->ff_n ? unpack(r->ff_first[i]) : unpack(r->ff_last[r->ff_n - 1]);
+}
+
+rp_frame_ref rp_frame_until(const rp_run *r, nlb_usec t)
+{
+    if (!r->ff_n)
+        return (rp_frame_ref){0, 0};
+    size_t i = lower_bound(r, t);
+    if (i < r->ff_n && r->ff_ts[i] == t)
+        return unpack(r->ff_last[i]);
+    return i ? unpack(r->ff_last[i - 1]) : unpack(r->ff_first[0]);
 }

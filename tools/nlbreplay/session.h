@@ -14,9 +14,9 @@ void rp_add_note(rp_run *r, rp_input *in, const char *msg);
 /* Slow paths of the feed step, kept out of line. */
 void rp_note_malformed(rp_run *r, rp_input *in, const nlb_packet *pkt) __attribute__((noinline, cold));
 void rp_svg_tick(rp_run *r, const nlb_packet *pkt, nlb_usec ts);
-/* Remember that frame num was fed at ts (later than every frame before it): what
- * rp_first_frame() looks up. */
-void rp_mark_frame(rp_run *r, uint64_t num, nlb_usec ts) __attribute__((noinline));
+/* Remember that the frame ref (RP_REF) was fed at ts, later than every frame before it: what
+ * rp_frame_from()/rp_frame_until() look up. */
+void rp_mark_frame(rp_run *r, uint64_t ref, nlb_usec ts) __attribute__((noinline));
 
 /* One frame of `in`: clamp the time, decode, feed the tracker. Returns the time fed; r->fed and
  * the first/last times are the caller's to update (the one-input loop keeps them in locals).
@@ -39,8 +39,11 @@ static inline __attribute__((always_inline)) nlb_usec rp_feed_frame(rp_run *r, r
     nlb_tracker_feed(r->t, pkt, ts);
     if (r->opt.svg)
         rp_svg_tick(r, pkt, ts);
-    if (r->n_inputs == 1 && (!r->ff_n || ts > r->ff_ts[r->ff_n - 1]))
-        rp_mark_frame(r, in->frames, ts);
+    uint64_t ref = RP_REF(in - r->inputs, in->frames);
+    if (r->ff_n && ts == r->ff_ts[r->ff_n - 1])
+        r->ff_last[r->ff_n - 1] = ref;
+    else
+        rp_mark_frame(r, ref, ts);
     return ts;
 }
 

@@ -110,6 +110,25 @@ char *rp_bins_str(const nlb_host_info *h, char *buf, size_t len)
     return buf;
 }
 
+char *rp_ref_put(const rp_run *r, rp_frame_ref ref, char *p)
+{
+    if (!ref.frame)
+        return p;
+    if (r->n_inputs > 1) {
+        *p++ = '[';
+        p = cm_u64_put((uint64_t)ref.file + 1, p);
+        *p++ = ']';
+    }
+    *p++ = '#';
+    return cm_u64_put(ref.frame, p);
+}
+
+char *rp_ref_str(const rp_run *r, rp_frame_ref ref, char *buf)
+{
+    *rp_ref_put(r, ref, buf) = '\0';
+    return buf;
+}
+
 const rp_flow_column rp_flow_columns[RP_FLOW_NCOLS] = {
 #define RP_COL_ROW(id, csv, json, text, width, right) \
     {csv, "\"" json "\": ", sizeof("\"" json "\": ") - 1, text, width, right},
