@@ -72,7 +72,7 @@ static void ann_flow(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const nlb
     char a[46];
     proto_item *ft = tree_visible(t) ? proto_tree_add_none_format(t, hf_flow, tvb, 0, 0,
                                            "%s %s VIP %s:%u (ownership emulation: not the Windows hash)",
-                                           f->proto == 6 ? "TCP" : "UDP", reply ? "reply from" : "to",
+                                           f->proto == NLB_IPPROTO_TCP ? "TCP" : "UDP", reply ? "reply from" : "to",
                                            nlb_ipaddr_str(&f->vip, a), f->vport)
                                      : proto_tree_add_item(t, hf_flow, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ft);

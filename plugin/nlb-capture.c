@@ -146,7 +146,7 @@ static void flows_learn(size_t before)
 /* The tracker flow of this frame: *reply tells whether the VIP sent it. */
 static gboolean flow_of(const nlb_packet *pkt, guint32 *idx, gboolean *reply)
 {
-    if (pkt->kind != NLB_FK_IP || !pkt->has_ports || (pkt->ip_proto != 6 && pkt->ip_proto != 17))
+    if (pkt->kind != NLB_FK_IP || !pkt->has_ports || (pkt->ip_proto != NLB_IPPROTO_TCP && pkt->ip_proto != NLB_IPPROTO_UDP))
         return FALSE;
     flow_key k;
     key_of(&k, pkt->ip_proto, &pkt->ip_src, pkt->sport, &pkt->ip_dst, pkt->dport);
@@ -360,7 +360,7 @@ const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r)
 nlb_verdict nlb_capture_verdict(packet_info *pinfo, const nlb_frame_rec *r)
 {
     const nlb_flow_info *f = nlb_capture_flow(r);
-    if (!f || f->proto != 6 || !f->syns)
+    if (!f || f->proto != NLB_IPPROTO_TCP || !f->syns)
         return NLB_VERDICT_NONE;
     if (f->answered)
         return NLB_VERDICT_ANSWERED;

@@ -17,7 +17,7 @@ nlb_status nlb_arp_decode(const uint8_t *p, size_t caplen, uint16_t ethertype, n
     a->rarp = ethertype == NLB_ETHERTYPE_RARP;
     /* Only Ethernet/IPv4 bodies have the fixed layout decoded below. Each field is judged as soon
      * as it was captured, so a cut body that already shows a foreign type is not merely "cut". */
-    if ((nlb_rd_has(&r, 0, 2) && a->htype != 1) || (nlb_rd_has(&r, 2, 2) && a->ptype != 0x0800) ||
+    if ((nlb_rd_has(&r, 0, 2) && a->htype != NLB_ARP_HTYPE_ETHERNET) || (nlb_rd_has(&r, 2, 2) && a->ptype != NLB_ETHERTYPE_IPV4) ||
         (nlb_rd_has(&r, 4, 1) && a->hlen != 6) || (nlb_rd_has(&r, 5, 1) && a->plen != 4)) {
         a->status = NLB_MALFORMED;
         a->bad_field = NLB_F_ARP_HW;
@@ -43,8 +43,8 @@ nlb_status nlb_arp_decode(const uint8_t *p, size_t caplen, uint16_t ethertype, n
 size_t nlb_arp_encode(const nlb_arp *a, uint8_t *buf, size_t cap)
 {
     if (cap < NLB_ARP_LEN) return 0;
-    nlb_put_be16(buf, 1);
-    nlb_put_be16(buf + 2, 0x0800);
+    nlb_put_be16(buf, NLB_ARP_HTYPE_ETHERNET);
+    nlb_put_be16(buf + 2, NLB_ETHERTYPE_IPV4);
     buf[4] = 6;
     buf[5] = 4;
     nlb_put_be16(buf + 6, a->op);

@@ -15,8 +15,8 @@ size_t nlb_build_eth(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8
     memcpy(buf, dst, 6);
     memcpy(buf + 6, src, 6);
     if (vlan) {
-        nlb_put_be16(buf + 12, 0x8100);
-        nlb_put_be16(buf + 14, vlan & 0x0FFF);
+        nlb_put_be16(buf + 12, NLB_ETHERTYPE_VLAN);
+        nlb_put_be16(buf + 14, vlan & NLB_VLAN_ID_MASK);
     }
     nlb_put_be16(buf + n - 2, ethertype);
     return n;
@@ -68,7 +68,7 @@ static size_t ipv4_header(uint8_t *ip, uint8_t proto, uint32_t sip, uint32_t dip
     memset(ip, 0, 20);
     ip[0] = 0x45;
     nlb_put_be16(ip + 2, (uint16_t)(20 + l4len));
-    nlb_put_be16(ip + 6, 0x4000); /* DF */
+    nlb_put_be16(ip + 6, NLB_IPV4_DF);
     ip[8] = ttl;
     ip[9] = proto;
     nlb_put_be32(ip + 12, sip);
@@ -104,13 +104,13 @@ size_t nlb_build_tcp4(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
                       uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, uint8_t flags,
                       uint32_t seq, uint32_t ack, size_t payload_len)
 {
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV4);
     size_t l4 = 20 + payload_len;
     if (!h || cap < h + 20 + l4 || payload_len > 1460) return 0;
-    ipv4_header(buf + h, 6, sip, dip, l4, 128);
+    ipv4_header(buf + h, NLB_IPPROTO_TCP, sip, dip, l4, 128);
     uint8_t *t = buf + h + 20;
     tcp_header(t, sport, dport, flags, seq, ack, payload_len);
-    nlb_put_be16(t + 16, fold(sum16(t, l4, pseudo4(sip, dip, 6, l4))));
+    nlb_put_be16(t + 16, fold(sum16(t, l4, pseudo4(sip, dip, NLB_IPPROTO_TCP, l4))));
     return pad(buf, h + 20 + l4, cap);
 }
 
@@ -118,10 +118,10 @@ size_t nlb_build_udp4_payload(uint8_t *buf, size_t cap, const uint8_t dst[6], co
                               uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport,
                               const void *payload, size_t payload_len)
 {
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV4);
     size_t l4 = 8 + payload_len;
     if (!h || cap < h + 20 + l4 || payload_len > 1472) return 0;
-    ipv4_header(buf + h, 17, sip, dip, l4, 128);
+    ipv4_header(buf + h, NLB_IPPROTO_UDP, sip, dip, l4, 128);
     uint8_t *u = buf + h + 20;
     memset(u, 0, 8);
     if (payload) memcpy(u + 8, payload, payload_len);
@@ -129,7 +129,7 @@ size_t nlb_build_udp4_payload(uint8_t *buf, size_t cap, const uint8_t dst[6], co
     nlb_put_be16(u, sport);
     nlb_put_be16(u + 2, dport);
     nlb_put_be16(u + 4, (uint16_t)l4);
-    uint16_t c = fold(sum16(u, l4, pseudo4(sip, dip, 17, l4)));
+    uint16_t c = fold(sum16(u, l4, pseudo4(sip, dip, NLB_IPPROTO_UDP, l4)));
     nlb_put_be16(u + 6, c ? c : 0xFFFF);
     return pad(buf, h + 20 + l4, cap);
 }
@@ -152,13 +152,13 @@ size_t nlb_build_raw(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8
 size_t nlb_build_icmp4_echo(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
                             uint32_t sip, uint32_t dip, bool reply, uint16_t id, uint16_t seq, size_t payload_len)
 {
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV4);
     size_t l4 = 8 + payload_len;
     if (!h || cap < h + 20 + l4 || payload_len > 1472) return 0;
-    ipv4_header(buf + h, 1, sip, dip, l4, 128);
+    ipv4_header(buf + h, NLB_IPPROTO_ICMP, sip, dip, l4, 128);
     uint8_t *m = buf + h + 20;
     memset(m, 0, l4);
-    m[0] = reply ? 0 : 8;
+    m[0] = reply ? NLB_ICMP_ECHO_REPLY : NLB_ICMP_ECHO_REQUEST;
     nlb_put_be16(m + 4, id);
     nlb_put_be16(m + 6, seq);
     for (size_t i = 0; i < payload_len; i++) m[8 + i] = (uint8_t)('a' + i % 23); /* Windows ping's pattern */
@@ -170,13 +170,13 @@ size_t nlb_build_tcp6(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
                       const uint8_t sip[16], const uint8_t dip[16], uint16_t sport, uint16_t dport,
                       uint8_t flags, uint32_t seq, uint32_t ack)
 {
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x86DD);
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV6);
     if (!h || cap < h + 60) return 0;
     uint8_t *ip = buf + h;
     memset(ip, 0, 40);
     ip[0] = 0x60;
     nlb_put_be16(ip + 4, 20);
-    ip[6] = 6;
+    ip[6] = NLB_IPPROTO_TCP;
     ip[7] = 64;
     memcpy(ip + 8, sip, 16);
     memcpy(ip + 24, dip, 16);
@@ -192,10 +192,10 @@ size_t nlb_build_tcp6(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint
 size_t nlb_build_igmp(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t dip,
                       uint8_t type, uint8_t max_resp, uint32_t group)
 {
-    uint8_t dst[6] = { 0x01, 0x00, 0x5E, (uint8_t)((dip >> 16) & 0x7F), (uint8_t)(dip >> 8), (uint8_t)dip };
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    uint8_t dst[6] = { NLB_MAC_IPV4_MCAST_0, NLB_MAC_IPV4_MCAST_1, NLB_MAC_IPV4_MCAST_2, (uint8_t)((dip >> 16) & 0x7F), (uint8_t)(dip >> 8), (uint8_t)dip };
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV4);
     if (!h || cap < h + 28) return 0;
-    ipv4_header(buf + h, 2, sip, dip, 8, 1);
+    ipv4_header(buf + h, NLB_IPPROTO_IGMP, sip, dip, 8, 1);
     uint8_t *g = buf + h + 20;
     g[0] = type;
     g[1] = max_resp;
@@ -212,15 +212,16 @@ size_t nlb_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t src[6], uin
 
 size_t nlb_build_igmp3_report(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t group)
 {
-    static const uint8_t dst[6] = { 0x01, 0x00, 0x5E, 0x00, 0x00, 0x16 };
-    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, 0x0800);
+    static const uint8_t dst[6] = { NLB_MAC_IPV4_MCAST_0, NLB_MAC_IPV4_MCAST_1, NLB_MAC_IPV4_MCAST_2, 0x00, 0x00,
+                                    (uint8_t)NLB_IGMP3_ALL_ROUTERS };
+    size_t h = nlb_build_eth(buf, cap, dst, src, vlan, NLB_ETHERTYPE_IPV4);
     if (!h || cap < h + 36) return 0;
-    ipv4_header(buf + h, 2, sip, 0xE0000016u, 16, 1); /* 224.0.0.22 */
+    ipv4_header(buf + h, NLB_IPPROTO_IGMP, sip, NLB_IGMP3_ALL_ROUTERS, 16, 1);
     uint8_t *g = buf + h + 20;
     memset(g, 0, 16);
     g[0] = NLB_IGMP_V3_REPORT;
     nlb_put_be16(g + 6, 1);  /* one group record */
-    g[8] = 4;                /* CHANGE_TO_EXCLUDE_MODE with no sources: a join */
+    g[8] = NLB_IGMP3_CHANGE_TO_EXCLUDE; /* with no sources: a join */
     nlb_put_be32(g + 12, group);
     nlb_put_be16(g + 2, fold(sum16(g, 16, 0)));
     return pad(buf, h + 36, cap);

@@ -14,38 +14,14 @@ static void worse(nlb_packet *pkt, nlb_status s, nlb_field f)
     }
 }
 
-/* nlb_mac_classify (mac.c) for the per-frame path, inlined: out lies in the head of pkt, already
- * zeroed, so only what differs from "not a cluster form" is stored. Same rules, same order as
- * mac.c (test_cluster's test_frame_mac_forms compares the two over every first two octets). */
-static inline void classify(const uint8_t m[6], nlb_mac_info *out)
-{
-    if (m[0] == 0x02 && m[1] == 0xBF) {
-        out->kind = NLB_MAC_UNICAST;
-    } else if (m[0] == 0x02 && m[1] >= 1 && m[1] <= 32) {
-        out->kind = NLB_MAC_MASKED;
-        out->priority = m[1];
-    } else if (m[0] == 0x03 && m[1] == 0xBF) {
-        out->kind = NLB_MAC_MULTICAST;
-    } else {
-        if (m[0] == 0x01 && m[1] == 0x00 && m[2] == 0x5E && m[3] == 0x7F) {
-            out->kind = NLB_MAC_IGMP;
-            out->vip = (uint32_t)m[4] << 8 | m[5];
-            out->vip_mask = 0xFFFFu;
-        }
-        return;
-    }
-    out->vip = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
-    out->vip_mask = 0xFFFFFFFFu;
-}
-
 static bool is_vlan_tpid(uint16_t t)
 {
-    return t == 0x8100 || t == 0x88A8 || t == 0x9100;
+    return t == NLB_ETHERTYPE_VLAN || t == NLB_ETHERTYPE_QINQ || t == NLB_ETHERTYPE_QINQ_OLD;
 }
 
 static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
 {
-    if (pkt->ip_proto == 6 || pkt->ip_proto == 17) {
+    if (pkt->ip_proto == NLB_IPPROTO_TCP || pkt->ip_proto == NLB_IPPROTO_UDP) {
         if (!nlb_rd_has(r, off, 4)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             return;
@@ -53,7 +29,7 @@ static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
         pkt->sport = nlb_rd_be16(r, off);
         pkt->dport = nlb_rd_be16(r, off + 2);
         pkt->has_ports = true;
-        if (pkt->ip_proto == 6) {
+        if (pkt->ip_proto == NLB_IPPROTO_TCP) {
             if (nlb_rd_has(r, off, 14)) {
                 pkt->tcp_seq = nlb_rd_be32(r, off + 4);
                 pkt->tcp_flags = nlb_rd_u8(r, off + 13);
@@ -61,20 +37,22 @@ static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
                 worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             }
         }
-    } else if (pkt->ip_proto == 2 && pkt->ip_src.family == 4) { /* IGMP exists over IPv4 only */
+    } else if (pkt->ip_proto == NLB_IPPROTO_IGMP && pkt->ip_src.family == 4) { /* IGMP exists over IPv4 only */
         if (!nlb_rd_has(r, off, 8)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
             return;
         }
         pkt->igmp_type = nlb_rd_u8(r, off);
         pkt->kind = NLB_FK_IGMP;
-        if (pkt->igmp_type == 0x22) {
+        if (pkt->igmp_type == NLB_IGMP_V3_REPORT) {
             /* IGMPv3 report (RFC 3376 4.2): offset 4 holds the record count, not a group; the
              * group of the first record stands for the report (an NLB join carries just one). */
             if (nlb_rd_be16(r, off + 6) == 0)
                 pkt->igmp_group = 0;
-            else if (nlb_rd_has(r, off + 8, 8))
+            else if (nlb_rd_has(r, off + 8, 8)) {
+                pkt->igmp3_record = nlb_rd_u8(r, off + 8);
                 pkt->igmp_group = nlb_rd_be32(r, off + 12);
+            }
             else
                 worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
         } else {
@@ -106,7 +84,7 @@ static void decode_ipv4(nlb_packet *pkt, nlb_reader *r)
     pkt->ip_src.family = pkt->ip_dst.family = 4;
     nlb_rd_bytes(r, 12, pkt->ip_src.a, 4);
     nlb_rd_bytes(r, 16, pkt->ip_dst.a, 4);
-    if (nlb_rd_be16(r, 6) & 0x1FFF)
+    if (nlb_rd_be16(r, 6) & NLB_IPV4_FRAG_OFFSET_MASK)
         return; /* a later fragment carries no ports */
     decode_tcp_udp(pkt, r, ihl);
 }
@@ -129,18 +107,18 @@ static void decode_ipv6(nlb_packet *pkt, nlb_reader *r)
     size_t off = 40;
     /* a bounded walk over the usual extension headers */
     for (int i = 0; i < 8; i++) {
-        if (nh == 0 || nh == 43 || nh == 60) {
+        if (nh == NLB_IPPROTO_HOPOPTS || nh == NLB_IPPROTO_ROUTING || nh == NLB_IPPROTO_DSTOPTS) {
             if (!nlb_rd_has(r, off, 2)) { worse(pkt, NLB_TRUNCATED, NLB_F_NONE); return; }
             uint8_t next = nlb_rd_u8(r, off);
             off += ((size_t)nlb_rd_u8(r, off + 1) + 1) * 8;
             nh = next;
-        } else if (nh == 44) {
+        } else if (nh == NLB_IPPROTO_FRAGMENT) {
             if (!nlb_rd_has(r, off, 8)) { worse(pkt, NLB_TRUNCATED, NLB_F_NONE); return; }
             uint8_t next = nlb_rd_u8(r, off);
             uint16_t fo = nlb_rd_be16(r, off + 2);
             off += 8;
             nh = next;
-            if (fo & 0xFFF8) { pkt->ip_proto = nh; return; }
+            if (fo & NLB_IPV6_FRAG_OFFSET_MASK) { pkt->ip_proto = nh; return; }
         } else {
             break;
         }
@@ -168,8 +146,8 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
                 pkt->has_dst = true;
                 nlb_rd_bytes(&r, 0, pkt->dst, 6);
                 nlb_rd_bytes(&r, 6, pkt->src, 6);
-                classify(pkt->src, &pkt->src_mac);
-                classify(pkt->dst, &pkt->dst_mac);
+                nlb_mac_form(pkt->src, &pkt->src_mac);
+                nlb_mac_form(pkt->dst, &pkt->dst_mac);
             }
             return;
         }
@@ -205,9 +183,9 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
         worse(pkt, NLB_MALFORMED, NLB_F_LINKTYPE);
         return;
     }
-    classify(pkt->src, &pkt->src_mac);
+    nlb_mac_form(pkt->src, &pkt->src_mac);
     if (pkt->has_dst)
-        classify(pkt->dst, &pkt->dst_mac);
+        nlb_mac_form(pkt->dst, &pkt->dst_mac);
 
     while (is_vlan_tpid(type)) {
         if (!nlb_rd_has(&r, off, 4)) {
@@ -216,7 +194,7 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
             return;
         }
         if (pkt->n_vlans < NLB_MAX_VLANS)
-            pkt->vlan[pkt->n_vlans++] = nlb_rd_be16(&r, off) & 0x0FFF;
+            pkt->vlan[pkt->n_vlans++] = nlb_rd_be16(&r, off) & NLB_VLAN_ID_MASK;
         type = nlb_rd_be16(&r, off + 2);
         off += 4;
     }
@@ -243,10 +221,10 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
         worse(pkt, s, pkt->arp.bad_field);
         break;
     }
-    case 0x0800:
+    case NLB_ETHERTYPE_IPV4:
         decode_ipv4(pkt, &l3);
         break;
-    case 0x86DD:
+    case NLB_ETHERTYPE_IPV6:
         decode_ipv6(pkt, &l3);
         break;
     default:
@@ -301,17 +279,6 @@ static uint32_t be32_at(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* nlb_mac_classify(m) != NLB_MAC_NONE, with the rules of classify() above and nothing stored
- * (test_frame's test_may_matter compares the two over every first two octets). */
-static inline bool cluster_form(const uint8_t m[6])
-{
-    if (m[0] == 0x02)
-        return m[1] == 0xBF || (m[1] >= 1 && m[1] <= 32);
-    if (m[0] == 0x03)
-        return m[1] == 0xBF;
-    return m[0] == 0x01 && m[1] == 0x00 && m[2] == 0x5E && m[3] == 0x7F;
-}
-
 bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, const uint32_t *vips, size_t n_vips)
 {
     size_t off;
@@ -322,7 +289,7 @@ bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, cons
     case NLB_LINK_ETHERNET:
         if (caplen < 14)
             return true; /* truncated header: let the decoder judge */
-        if (cluster_form(data) || cluster_form(data + 6))
+        if (nlb_mac_is_form(data) || nlb_mac_is_form(data + 6))
             return true;
         type = be16_at(data + 12);
         off = 14;
@@ -330,7 +297,7 @@ bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, cons
     case NLB_LINK_SLL:
         if (caplen < 16)
             return true;
-        if (be16_at(data + 4) >= 6 && cluster_form(data + 6))
+        if (be16_at(data + 4) >= 6 && nlb_mac_is_form(data + 6))
             return true;
         type = be16_at(data + 14);
         off = 16;
@@ -338,7 +305,7 @@ bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, cons
     case NLB_LINK_SLL2:
         if (caplen < 20)
             return true;
-        if (data[11] >= 6 && cluster_form(data + 12))
+        if (data[11] >= 6 && nlb_mac_is_form(data + 12))
             return true;
         type = be16_at(data);
         off = 20;
@@ -354,7 +321,7 @@ bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, cons
     }
     if (type == NLB_ETHERTYPE || type == NLB_ETHERTYPE_ARP || type == NLB_ETHERTYPE_RARP)
         return true;
-    if (type != 0x0800 || off + 20 > caplen || !vips)
+    if (type != NLB_ETHERTYPE_IPV4 || off + 20 > caplen || !vips)
         return false; /* IPv4 only; shorter than a header: no addresses */
     uint32_t src = be32_at(data + off + 12), dst = be32_at(data + off + 16);
     for (size_t i = 0; i < n_vips; i++)

@@ -24,7 +24,8 @@ static nlb_hb_kind kind_of(uint32_t sig)
  * "not NLB" for bytes the full decoder would call NLB. */
 static bool signature_prefix_plausible(const uint8_t *p, size_t n)
 {
-    static const uint8_t tail[3] = { 0x01, 0xDE, 0xC0 };
+    static const uint8_t tail[3] = { (uint8_t)(NLB_SIG_FAMILY >> 8), (uint8_t)(NLB_SIG_FAMILY >> 16),
+                                     (uint8_t)(NLB_SIG_FAMILY >> 24) };
     for (size_t i = 1; i < n && i < 4; i++)
         if (p[i] != tail[i - 1])
             return false;
@@ -141,7 +142,7 @@ static void decode_extended(nlb_reader *r, nlb_heartbeat *hb)
             set_status(hb, NLB_MALFORMED, NLB_F_TLV_LENGTH);
         } else if (type == 2) {
             uint16_t fam = nlb_rd_le16(r, off + TLV_HDR_LEN);
-            size_t alen = fam == 0x02 ? 4 : fam == 0x17 ? 16 : 0;
+            size_t alen = fam == NLB_HB_AF_INET ? 4 : fam == NLB_HB_AF_INET6 ? 16 : 0;
             if (!alen) {
                 if (nlb_rd_has(r, off + TLV_HDR_LEN, 2))
                     set_status(hb, NLB_MALFORMED, NLB_F_TLV_ADDRESS_FAMILY);
@@ -173,7 +174,7 @@ nlb_status nlb_hb_decode(const uint8_t *payload, size_t caplen, nlb_heartbeat *h
         return hb->status;
     }
     hb->signature = nlb_rd_le32(&r, NLB_OFF_SIGNATURE);
-    if ((hb->signature & 0xFFFFFF00u) != 0xC0DE0100u) {
+    if ((hb->signature & NLB_SIG_FAMILY_MASK) != NLB_SIG_FAMILY) {
         hb->status = NLB_NOT_NLB; /* "XBOX" and friends: never call it NLB */
         hb->bad_field = NLB_F_SIGNATURE;
         return hb->status;
@@ -261,7 +262,7 @@ static size_t encode_extended(const nlb_heartbeat *hb, uint8_t *buf, size_t cap)
         memset(buf + off, 0, len);
         buf[off] = 2;
         buf[off + 1] = (uint8_t)(len / 8);
-        nlb_put_le16(buf + off + TLV_HDR_LEN, a->family == 6 ? 0x17 : 0x02);
+        nlb_put_le16(buf + off + TLV_HDR_LEN, a->family == 6 ? NLB_HB_AF_INET6 : NLB_HB_AF_INET);
         memcpy(buf + off + TLV_HDR_LEN + 2, a->a, alen);
         off += len;
     }
@@ -307,7 +308,7 @@ void nlb_hb_init_membership(nlb_heartbeat *hb, uint32_t vip, uint32_t dip, unsig
     memset(hb, 0, sizeof *hb);
     hb->kind = NLB_HB_MEMBERSHIP;
     hb->signature = NLB_SIG_MEMBERSHIP;
-    hb->version = 0x206;
+    hb->version = NLB_HB_VERSION_2_6;
     hb->priority = priority;
     hb->cluster_ip = vip;
     hb->dedicated_ip = dip;
@@ -348,7 +349,7 @@ const char *nlb_conv_state_name(uint16_t state)
 bool nlb_rule_code_ports(uint32_t code, uint16_t *start, uint16_t *end)
 {
     /* (guess) start | end << 12 | 0x61 << 24, fitted to the real capture: only 12-bit ports fit */
-    if ((code >> 24) != 0x61) return false;
+    if ((code >> 24) != NLB_RULE_CODE_TAG) return false;
     uint16_t s = code & 0xFFF, e = (code >> 12) & 0xFFF;
     if (s > e) return false;
     *start = s;

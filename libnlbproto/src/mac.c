@@ -6,31 +6,11 @@
 
 #include "nlbproto/mac.h"
 
-static uint32_t embedded_ip(const uint8_t m[6])
-{
-    return (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
-}
-
 nlb_mac_kind nlb_mac_classify(const uint8_t m[6], nlb_mac_info *out)
 {
     nlb_mac_info info;
     memset(&info, 0, sizeof info);
-    if (m[0] == 0x02 && m[1] == 0xBF) {
-        info.kind = NLB_MAC_UNICAST;
-    } else if (m[0] == 0x02 && m[1] >= 1 && m[1] <= 32) {
-        info.kind = NLB_MAC_MASKED;
-        info.priority = m[1];
-    } else if (m[0] == 0x03 && m[1] == 0xBF) {
-        info.kind = NLB_MAC_MULTICAST;
-    } else if (m[0] == 0x01 && m[1] == 0x00 && m[2] == 0x5E && m[3] == 0x7F) {
-        info.kind = NLB_MAC_IGMP;
-        info.vip = (uint32_t)m[4] << 8 | m[5];
-        info.vip_mask = 0xFFFFu;
-    }
-    if (info.kind != NLB_MAC_NONE && info.kind != NLB_MAC_IGMP) {
-        info.vip = embedded_ip(m);
-        info.vip_mask = 0xFFFFFFFFu;
-    }
+    nlb_mac_form(m, &info);
     if (out)
         *out = info;
     return info.kind;
@@ -58,11 +38,12 @@ void nlb_mac_make(nlb_mac_kind kind, uint32_t vip, uint8_t priority, uint8_t out
     out[4] = (uint8_t)(vip >> 8);
     out[5] = (uint8_t)vip;
     switch (kind) {
-    case NLB_MAC_UNICAST: out[0] = 0x02; out[1] = 0xBF; break;
-    case NLB_MAC_MASKED: out[0] = 0x02; out[1] = priority; break;
-    case NLB_MAC_MULTICAST: out[0] = 0x03; out[1] = 0xBF; break;
+    case NLB_MAC_UNICAST: out[0] = NLB_MAC_LOCAL_UNICAST; out[1] = NLB_MAC_CLUSTER_OCTET; break;
+    case NLB_MAC_MASKED: out[0] = NLB_MAC_LOCAL_UNICAST; out[1] = priority; break;
+    case NLB_MAC_MULTICAST: out[0] = NLB_MAC_LOCAL_MULTICAST; out[1] = NLB_MAC_CLUSTER_OCTET; break;
     case NLB_MAC_IGMP:
-        out[0] = 0x01; out[1] = 0x00; out[2] = 0x5E; out[3] = 0x7F;
+        out[0] = NLB_MAC_IPV4_MCAST_0; out[1] = NLB_MAC_IPV4_MCAST_1;
+        out[2] = NLB_MAC_IPV4_MCAST_2; out[3] = NLB_MAC_IGMP_3;
         break;
     case NLB_MAC_NONE: memset(out, 0, 6); break;
     }

@@ -62,7 +62,7 @@ bool nlb_model_add_rule(nlb_model *m, const nlb_port_rule *r)
 
 int nlb_model_match(const nlb_model *m, uint32_t vip, uint8_t ip_proto, uint16_t port)
 {
-    unsigned want = ip_proto == 6 ? NLB_RP_TCP : ip_proto == 17 ? NLB_RP_UDP : 0;
+    unsigned want = ip_proto == NLB_IPPROTO_TCP ? NLB_RP_TCP : ip_proto == NLB_IPPROTO_UDP ? NLB_RP_UDP : 0;
     if (!want)
         return -1;
     int all = -1;

@@ -809,6 +809,30 @@ static void test_multicast_and_igmp(void)
     CU_ASSERT_PTR_NULL(find_diag(NLB_D_IGMP_MISSING));
     nlb_tracker_free(T);
 
+    /* v1 and v3 joins count as well (the v3 group sits in a record, not at offset 4); a v3
+     * record in include mode with no sources is a leave, and a join to another group is not ours */
+    static const unsigned versions[] = { 1, 3 };
+    for (size_t v = 0; v < 2; v++) {
+        T = mk(NULL);
+        arp_reply(nic1, ig, VIP, T0);
+        size_t n = versions[v] == 1
+                       ? nlb_build_igmp(buf, sizeof buf, nic1, 0, VIP, 0xEFFF1E28u, NLB_IGMP_V1_REPORT, 0, 0xEFFF1E28u)
+                       : nlb_build_igmp3_report(buf, sizeof buf, nic1, 0, VIP, 0xEFFF1E28u);
+        feed(n, T0 + 60 * SEC);
+        if (versions[v] == 3) {
+            feed(nlb_build_igmp3_report(buf, sizeof buf, nic1, 0, VIP, 0xEFFF1E29u), T0 + 61 * SEC);
+            nlb_build_igmp3_report(buf, sizeof buf, nic1, 0, VIP, 0xEFFF1E28u);
+            buf[14 + 20 + 8] = 3; /* CHANGE_TO_INCLUDE_MODE, no sources */
+            feed(n, T0 + 62 * SEC);
+        }
+        nlb_tracker_tick(T, T0 + 130 * SEC);
+        nlb_tracker_finish(T);
+        CU_ASSERT_EQUAL(nlb_tracker_cluster(T, 0)->mode, NLB_MODE_IGMP);
+        CU_ASSERT_EQUAL(nlb_tracker_cluster(T, 0)->igmp_reports, 1u);
+        CU_ASSERT_PTR_NULL(find_diag(NLB_D_IGMP_MISSING));
+        nlb_tracker_free(T);
+    }
+
     /* unicast ARP: 02-pp source, 02-BF sender hardware address */
     T = mk(NULL);
     uint8_t m2[6], uc[6];

@@ -433,8 +433,10 @@ static void test_igmp(void)
     CU_ASSERT_EQUAL(pkt.kind, NLB_FK_IGMP);
     CU_ASSERT_EQUAL(pkt.igmp_type, 0x22);
     CU_ASSERT_EQUAL(pkt.igmp_group, group);
+    CU_ASSERT_EQUAL(pkt.igmp3_record, NLB_IGMP3_CHANGE_TO_EXCLUDE);
     CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, other, 45, 60, &pkt), NLB_TRUNCATED); /* record cut */
     CU_ASSERT_EQUAL(pkt.igmp_group, 0);
+    CU_ASSERT_EQUAL(pkt.igmp3_record, 0);
     other[34 + 7] = 0; /* no records */
     CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, other, 60, 60, &pkt), NLB_OK);
     CU_ASSERT_EQUAL(pkt.igmp_group, 0);

@@ -16,7 +16,7 @@ static uint16_t rule_port(unsigned i)
 /* Rule code per the (guess) encoding start | end << 12 | 0x61 << 24 fitted to the real capture. */
 uint32_t rule_code(uint16_t start, uint16_t end)
 {
-    return (uint32_t)start | (uint32_t)end << 12 | 0x61u << 24;
+    return (uint32_t)start | (uint32_t)end << 12 | NLB_RULE_CODE_TAG << 24;
 }
 
 static uint64_t all_bins(unsigned bins) { return bins >= 64 ? ~0ull : (1ull << bins) - 1; }
@@ -144,7 +144,7 @@ void send_extended(gen *g, ghost *h, nlb_usec t)
     memset(&hb, 0, sizeof hb);
     hb.kind = NLB_HB_EXTENDED;
     hb.signature = NLB_SIG_EXTENDED;
-    hb.version = 0x206;
+    hb.version = NLB_HB_VERSION_2_6;
     hb.priority = h->prio;
     hb.cluster_ip = g->o.vip;
     hb.dedicated_ip = h->dip;
@@ -200,7 +200,7 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
     uint32_t vip = g->o.vip;
     size_t n = 0;
     nlb_usec half = f->rtt / 2;
-    if (f->proto == 17) {
+    if (f->proto == NLB_IPPROTO_UDP) {
         bool from_client = (f->step & 1) == 0;
         if (!from_client && !h) { /* nobody got the request: no reply */
             if (++f->step >= f->steps) return -1;
@@ -223,7 +223,7 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
         if (f->step >= 3) return -1;
         return backoff[f->step++];
     }
-    const uint8_t A = NLB_TCP_ACK, S = NLB_TCP_SYN, F = NLB_TCP_FIN, P = 0x08;
+    const uint8_t A = NLB_TCP_ACK, S = NLB_TCP_SYN, F = NLB_TCP_FIN, P = NLB_TCP_PSH;
     uint32_t c = f->cseq, s = f->sseq;
     switch (f->step++) {
     case 0: n = nlb_build_tcp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, S, c, 0, 0); break;
@@ -279,17 +279,17 @@ void spawn_flow(gen *g, nlb_usec t, bool unanswered)
     f->cip = client_ip(g, idx);
     f->cport = (uint16_t)(49152 + idx % 16384);
     unsigned pick = (unsigned)rnd_below(&g->r, 100);
-    if (unanswered || pick < 45) { f->proto = 6; f->vport = 80; }
-    else if (pick < 75) { f->proto = 6; f->vport = 443; }
-    else { f->proto = 17; f->vport = 443; }
+    if (unanswered || pick < 45) { f->proto = NLB_IPPROTO_TCP; f->vport = 80; }
+    else if (pick < 75) { f->proto = NLB_IPPROTO_TCP; f->vport = 443; }
+    else { f->proto = NLB_IPPROTO_UDP; f->vport = 443; }
     f->rtt = rnd_range(&g->r, 8 * MS, 60 * MS);
     f->cseq = (uint32_t)rnd64(&g->r);
     f->sseq = (uint32_t)rnd64(&g->r);
     /* small payloads keep the bundled captures well under 1 MB */
     f->req = (uint16_t)rnd_range(&g->r, 60, 300);
     f->resp = (uint16_t)rnd_range(&g->r, 100, 500);
-    f->steps = f->proto == 17 ? (uint8_t)(2 * rnd_range(&g->r, 1, 3)) : 8;
-    if (f->proto == 6) g->tcp_flows++;
+    f->steps = f->proto == NLB_IPPROTO_UDP ? (uint8_t)(2 * rnd_range(&g->r, 1, 3)) : 8;
+    if (f->proto == NLB_IPPROTO_TCP) g->tcp_flows++;
     else g->udp_flows++;
     if (unanswered) {
         f->owner = 0;

@@ -219,7 +219,7 @@ static void on_background(gen *g, const agent *a, pace *pc)
     unsigned n = pc->bg_n++;
     if (n & 1)
         emit(g, abs, nlb_build_tcp4(g->buf, sizeof g->buf, m2, m1, 0, s1, s2, (uint16_t)(50000 + (n + 1) % 10000), 445,
-                                    NLB_TCP_ACK | 0x08, (n + 1) * 1000u, (n + 1) * 7u, 100 + (n + 1) % 1200));
+                                    NLB_TCP_ACK | NLB_TCP_PSH, (n + 1) * 1000u, (n + 1) * 7u, 100 + (n + 1) % 1200));
     else
         emit(g, abs, nlb_build_udp4(g->buf, sizeof g->buf, m2, m1, 0, s1, s2, 53000, 53, 60));
     push(g, a->t + rnd_range(&g->r, 1, 2 * pc->bg_gap), A_BG, 0);

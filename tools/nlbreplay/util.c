@@ -73,8 +73,8 @@ char *rp_endpoint_str(const nlb_ipaddr *ip, uint16_t port, char *buf)
 
 char *rp_proto_put(uint8_t proto, char *p)
 {
-    if (proto == 6 || proto == 17) {
-        memcpy(p, proto == 6 ? "tcp" : "udp", 3);
+    if (proto == NLB_IPPROTO_TCP || proto == NLB_IPPROTO_UDP) {
+        memcpy(p, proto == NLB_IPPROTO_TCP ? "tcp" : "udp", 3);
         return p + 3;
     }
     return cm_u64_put(proto, p);

@@ -4,18 +4,13 @@
 #define NLBPROTO_ARP_H
 
 #include "types.h"
+#include "wire.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define NLB_ETHERTYPE_ARP 0x0806u
-#define NLB_ETHERTYPE_RARP 0x8035u
 #define NLB_ARP_LEN 28
-
-typedef enum nlb_arp_op {
-    NLB_ARP_REQUEST = 1, NLB_ARP_REPLY = 2, NLB_RARP_REQUEST = 3, NLB_RARP_REPLY = 4
-} nlb_arp_op;
 
 typedef struct nlb_arp {
     nlb_status status;

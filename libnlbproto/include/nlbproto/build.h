@@ -39,12 +39,6 @@ size_t nlb_build_raw(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8
 size_t nlb_build_icmp4_echo(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
                             uint32_t sip, uint32_t dip, bool reply, uint16_t id, uint16_t seq, size_t payload_len);
 
-#define NLB_IGMP_QUERY 0x11u
-#define NLB_IGMP_V1_REPORT 0x12u
-#define NLB_IGMP_V2_REPORT 0x16u
-#define NLB_IGMP_V2_LEAVE 0x17u
-#define NLB_IGMP_V3_REPORT 0x22u
-
 /* 8-byte IGMP message (v1/v2 report, leave, or query with max_resp in 1/10 s) to dip, Ethernet
  * destination the multicast MAC of dip; returns length or 0. */
 size_t nlb_build_igmp(uint8_t *buf, size_t cap, const uint8_t src[6], uint16_t vlan, uint32_t sip, uint32_t dip,

@@ -7,6 +7,7 @@
 #include "heartbeat.h"
 #include "mac.h"
 #include "types.h"
+#include "wire.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,11 +31,6 @@ typedef enum nlb_frame_kind {
     NLB_FK_IP          /* IPv4/IPv6 (ports filled for TCP/UDP) */
 } nlb_frame_kind;
 
-#define NLB_TCP_FIN 0x01u
-#define NLB_TCP_SYN 0x02u
-#define NLB_TCP_RST 0x04u
-#define NLB_TCP_ACK 0x10u
-
 /* One decoded frame. Decoders fill it without allocating; hb is only valid for heartbeats. */
 typedef struct nlb_packet {
     nlb_status status;      /* worst status met while decoding the layers */
@@ -53,13 +49,14 @@ typedef struct nlb_packet {
     nlb_mac_info src_mac, dst_mac; /* candidate cluster-MAC forms */
     /* network and transport */
     nlb_ipaddr ip_src, ip_dst;
-    uint8_t ip_proto;       /* 6 TCP, 17 UDP, 2 IGMP */
+    uint8_t ip_proto;       /* NLB_IPPROTO_TCP, _UDP, _IGMP, ... */
     bool has_ports;
     uint16_t sport, dport;
     uint8_t tcp_flags;
     uint32_t tcp_seq;
-    uint32_t igmp_group;    /* host order, IGMP reports */
+    uint32_t igmp_group;    /* host order, IGMP reports (v3: of the first group record) */
     uint8_t igmp_type;
+    uint8_t igmp3_record;   /* v3 reports: type of the first group record (0: none) */
     /* NLB specifics */
     nlb_arp arp;            /* kind ARP or RARP */
     nlb_heartbeat hb;       /* kind HEARTBEAT (and FOREIGN_886F: status NOT_NLB) */

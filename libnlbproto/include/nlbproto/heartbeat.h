@@ -4,17 +4,13 @@
 #define NLBPROTO_HEARTBEAT_H
 
 #include "types.h"
+#include "wire.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define NLB_ETHERTYPE 0x886Fu
-#define NLB_SIG_MEMBERSHIP 0xC0DE01BFu /* cluster membership heartbeat */
-#define NLB_SIG_EXTENDED 0xC0DE01C0u   /* extended heartbeat (TLVs) */
-#define NLB_SIG_IDENTITY 0xC0DE01DEu   /* reliable/identity message (guess) */
 #define NLB_MAX_RULES 33               /* rule slots on the wire, default rule included */
-#define NLB_MAX_PRIORITY 32
 #define NLB_HB_COMMON_LEN 20
 #define NLB_HB_MEMBERSHIP_LEN 1496     /* payload bytes of a membership heartbeat */
 #define NLB_HB_MAX_ADDRS 8

@@ -4,6 +4,7 @@
 #define NLBPROTO_MAC_H
 
 #include "types.h"
+#include "wire.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,41 @@ typedef struct nlb_mac_info {
     uint8_t priority;  /* for NLB_MAC_MASKED */
     bool confirmed;    /* the embedded address matches a known VIP; otherwise a mere candidate */
 } nlb_mac_info;
+
+/* The form rules once, inline for the per-frame path: fills *out, which the caller has zeroed
+ * (only what differs from "not a cluster form" is stored). nlb_mac_classify is this, boxed. */
+static inline void nlb_mac_form(const uint8_t m[6], nlb_mac_info *out)
+{
+    if (m[0] == NLB_MAC_LOCAL_UNICAST && m[1] == NLB_MAC_CLUSTER_OCTET) {
+        out->kind = NLB_MAC_UNICAST;
+    } else if (m[0] == NLB_MAC_LOCAL_UNICAST && m[1] >= 1 && m[1] <= NLB_MAX_PRIORITY) {
+        out->kind = NLB_MAC_MASKED;
+        out->priority = m[1];
+    } else if (m[0] == NLB_MAC_LOCAL_MULTICAST && m[1] == NLB_MAC_CLUSTER_OCTET) {
+        out->kind = NLB_MAC_MULTICAST;
+    } else {
+        if (m[0] == NLB_MAC_IPV4_MCAST_0 && m[1] == NLB_MAC_IPV4_MCAST_1 && m[2] == NLB_MAC_IPV4_MCAST_2 &&
+            m[3] == NLB_MAC_IGMP_3) {
+            out->kind = NLB_MAC_IGMP;
+            out->vip = (uint32_t)m[4] << 8 | m[5];
+            out->vip_mask = 0xFFFFu;
+        }
+        return;
+    }
+    out->vip = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
+    out->vip_mask = 0xFFFFFFFFu;
+}
+
+/* nlb_mac_form(m) != NLB_MAC_NONE, nothing stored (the pre-decode filter). */
+static inline bool nlb_mac_is_form(const uint8_t m[6])
+{
+    if (m[0] == NLB_MAC_LOCAL_UNICAST)
+        return m[1] == NLB_MAC_CLUSTER_OCTET || (m[1] >= 1 && m[1] <= NLB_MAX_PRIORITY);
+    if (m[0] == NLB_MAC_LOCAL_MULTICAST)
+        return m[1] == NLB_MAC_CLUSTER_OCTET;
+    return m[0] == NLB_MAC_IPV4_MCAST_0 && m[1] == NLB_MAC_IPV4_MCAST_1 && m[2] == NLB_MAC_IPV4_MCAST_2 &&
+           m[3] == NLB_MAC_IGMP_3;
+}
 
 /* Classify a MAC by form alone (a candidate: confirmed stays false); returns its kind. */
 nlb_mac_kind nlb_mac_classify(const uint8_t mac[6], nlb_mac_info *out);

@@ -14,5 +14,6 @@
 #include "mac.h"
 #include "owner.h"
 #include "types.h"
+#include "wire.h"
 
 #endif

@@ -122,10 +122,26 @@ void trk_on_arp(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     }
 }
 
+/* Reports of every version count: NLB sends v1 up to Windows Server 2022 (KB 4494444), while a
+ * host or switch in between may speak v2 or v3. A v3 record joins in exclude mode; include mode
+ * with no sources would be a leave. */
+static bool igmp_is_join(const nlb_packet *pkt)
+{
+    switch (pkt->igmp_type) {
+    case NLB_IGMP_V1_REPORT:
+    case NLB_IGMP_V2_REPORT:
+        return true;
+    case NLB_IGMP_V3_REPORT:
+        return pkt->igmp3_record == NLB_IGMP3_MODE_IS_EXCLUDE || pkt->igmp3_record == NLB_IGMP3_CHANGE_TO_EXCLUDE;
+    default:
+        return false;
+    }
+}
+
 void trk_on_igmp(nlb_tracker *t, const nlb_packet *pkt)
 {
-    if (pkt->igmp_type != 0x12 && pkt->igmp_type != 0x16) return; /* v1/v2 reports */
-    if ((pkt->igmp_group >> 16) != 0xEFFFu) return; /* 239.255.x.y */
+    if (!igmp_is_join(pkt)) return;
+    if ((pkt->igmp_group >> 16) != NLB_IGMP_GROUP_PREFIX) return; /* 239.255.x.y */
     int k = vip_find(t, nlb_ipaddr_to_v4(&pkt->ip_src)); /* NLB reports come from the VIP */
     if (k < 0) return;
     cluster_rt *c = &t->cl[k];

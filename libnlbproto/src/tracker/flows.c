@@ -228,7 +228,7 @@ static unsigned observed_host(nlb_tracker *t, const cluster_rt *c, const nlb_pac
 
 void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
 {
-    if (!pkt->has_ports || (pkt->ip_proto != 6 && pkt->ip_proto != 17))
+    if (!pkt->has_ports || (pkt->ip_proto != NLB_IPPROTO_TCP && pkt->ip_proto != NLB_IPPROTO_UDP))
         return;
     int k;
     bool to_vip;
@@ -260,7 +260,7 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         fcore *fc = &t->core[i];
         fc->last_seen = ts;
         if (!++fc->frames) fc->frames_hi++;
-        if (pkt->ip_proto == 6 && (pkt->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN) {
+        if (pkt->ip_proto == NLB_IPPROTO_TCP && (pkt->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN) {
             nlb_flow_info *f = &t->fl[i];
             flow_rt *fr = &t->frt[i];
             f->syns++;
