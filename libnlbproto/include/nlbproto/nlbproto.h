@@ -13,6 +13,7 @@
 #include "heartbeat.h"
 #include "mac.h"
 #include "owner.h"
+#include "rules.h"
 #include "types.h"
 #include "wire.h"
 

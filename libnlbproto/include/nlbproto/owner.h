@@ -56,8 +56,6 @@ int nlb_model_match(const nlb_model *m, uint32_t vip, uint8_t ip_proto, uint16_t
 size_t nlb_affinity_key(nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport, uint8_t key[18]);
 /* Bin of a client under an affinity: (hash x bins) >> 32. */
 unsigned nlb_model_bin(const nlb_model *m, nlb_affinity aff, const nlb_ipaddr *client, uint16_t cport);
-/* Parse a port-rules file (format in man/nlbreplay.1 and at the top of owner.c), appending its rules to *m; on error returns false, leaves *m untouched and writes "line N: why" into err. */
-bool nlb_model_load_rules(nlb_model *m, const char *text, char *err, size_t errlen);
 
 /* Owner of every bin of one rule: owner[bin] = host priority, 0 = nobody. */
 typedef struct nlb_binmap {
