@@ -116,6 +116,159 @@ static void hb_tlv_tree(proto_tree *tree, tvbuff_t *tvb, const nlb_heartbeat *hb
     }
 }
 
+typedef struct hb_items {
+    proto_item *top, *prio, *rules, *my, *sig; /* where this frame's expert infos attach */
+} hb_items;
+
+static const char *hb_what(const nlb_heartbeat *hb)
+{
+    return hb->kind == NLB_HB_MEMBERSHIP ? "Heartbeat"
+           : hb->kind == NLB_HB_EXTENDED ? "Extended heartbeat"
+           : hb->kind == NLB_HB_IDENTITY ? "Identity message (guess)"
+           : nlb_hb_has(hb, 0, 4) ? "Unknown NLB message" : "NLB message";
+}
+
+static void hb_info_head(packet_info *pinfo, const nlb_heartbeat *hb, const char *what)
+{
+    char vip[16];
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "NLB");
+    col_clear(pinfo->cinfo, COL_INFO);
+    if (hb->kind == NLB_HB_UNKNOWN && nlb_hb_has(hb, 0, 4))
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s 0x%08x", what, hb->signature);
+    else if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4))
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s host %u " UTF8_RIGHTWARDS_ARROW " cluster %s", what,
+                     hb->priority, nlb_ip4_str(hb->cluster_ip, vip));
+    else if (nlb_hb_has(hb, NLB_OFF_PRIORITY, 4))
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s host %u", what, hb->priority);
+    else
+        col_add_str(pinfo->cinfo, COL_INFO, what);
+}
+
+/* The common header, every message kind. */
+static void hb_header_tree(proto_tree *t, tvbuff_t *tvb, const nlb_heartbeat *hb, hb_items *pi)
+{
+    char vip[16];
+    if (nlb_hb_has(hb, NLB_OFF_SIGNATURE, 4)) {
+        pi->sig = proto_tree_add_uint(t, hf_hb_signature, tvb, NLB_OFF_SIGNATURE, 4, hb->signature);
+        proto_item *it = proto_tree_add_uint(t, hf_hb_kind, tvb, NLB_OFF_SIGNATURE, 4, hb->kind);
+        proto_item_set_generated(it);
+    }
+    if (nlb_hb_has(hb, NLB_OFF_VERSION, 4))
+        proto_tree_add_uint(t, hf_hb_version, tvb, NLB_OFF_VERSION, 4, hb->version);
+    if (nlb_hb_has(hb, NLB_OFF_PRIORITY, 4)) {
+        pi->prio = proto_tree_add_uint(t, hf_hb_priority, tvb, NLB_OFF_PRIORITY, 4, hb->priority);
+        proto_item_append_text(pi->top, ", host %u", hb->priority);
+    }
+    if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4)) {
+        proto_tree_add_ipv4(t, hf_hb_cluster_ip, tvb, NLB_OFF_CLUSTER_IP, 4, g_htonl(hb->cluster_ip));
+        proto_item_append_text(pi->top, " " UTF8_RIGHTWARDS_ARROW " cluster %s", nlb_ip4_str(hb->cluster_ip, vip));
+    }
+    if (nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4))
+        proto_tree_add_ipv4(t, hf_hb_dedicated_ip, tvb, NLB_OFF_DEDICATED_IP, 4, g_htonl(hb->dedicated_ip));
+}
+
+/* The membership heartbeat's own fields, then its rules and maps (bin counts into bmin, bmax). */
+static void hb_membership_tree(proto_tree *t, tvbuff_t *tvb, const nlb_heartbeat *hb, hb_items *pi,
+                               unsigned *bmin, unsigned *bmax)
+{
+    if (nlb_hb_has(hb, NLB_OFF_MY_HOST_ID, 2))
+        pi->my = proto_tree_add_uint(t, hf_hb_my_host_id, tvb, NLB_OFF_MY_HOST_ID, 2, hb->my_host_id);
+    if (nlb_hb_has(hb, NLB_OFF_DEFAULT_HOST_ID, 2))
+        proto_tree_add_uint(t, hf_hb_default_host_id, tvb, NLB_OFF_DEFAULT_HOST_ID, 2, hb->default_host_id);
+    if (nlb_hb_has(hb, NLB_OFF_CONV_STATE, 2))
+        proto_tree_add_uint(t, hf_hb_conv_state, tvb, NLB_OFF_CONV_STATE, 2, hb->conv_state);
+    if (nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2))
+        pi->rules = proto_tree_add_uint(t, hf_hb_rules, tvb, NLB_OFF_NUM_RULES, 2, hb->num_rules);
+    if (nlb_hb_has(hb, NLB_OFF_HOST_CODE, 4))
+        proto_tree_add_uint(t, hf_hb_host_code, tvb, NLB_OFF_HOST_CODE, 4, hb->host_code);
+    if (nlb_hb_has(hb, NLB_OFF_PACKETS, 4))
+        proto_tree_add_uint(t, hf_hb_packets, tvb, NLB_OFF_PACKETS, 4, hb->packets_handled);
+    if (nlb_hb_has(hb, NLB_OFF_TEAMING, 4)) {
+        guint32 tm = hb->teaming;
+        proto_item *ti = proto_tree_add_uint(t, hf_hb_teaming, tvb, NLB_OFF_TEAMING, 4, tm);
+        proto_tree *tt = proto_item_add_subtree(ti, ett_hb_team);
+        proto_tree_add_boolean(tt, hf_hb_team_active, tvb, NLB_OFF_TEAMING, 4, nlb_team_active(tm));
+        proto_tree_add_boolean(tt, hf_hb_team_master, tvb, NLB_OFF_TEAMING, 4, nlb_team_master(tm));
+        proto_tree_add_boolean(tt, hf_hb_team_reverse, tvb, NLB_OFF_TEAMING, 4, nlb_team_reverse(tm));
+        proto_tree_add_uint(tt, hf_hb_team_participants, tvb, NLB_OFF_TEAMING, 4, nlb_team_participants(tm));
+        proto_tree_add_uint(tt, hf_hb_team_xor, tvb, NLB_OFF_TEAMING, 4, nlb_team_xor(tm));
+    }
+    if (nlb_hb_has(hb, NLB_OFF_RESERVED, 4))
+        proto_tree_add_uint(t, hf_hb_reserved, tvb, NLB_OFF_RESERVED, 4, hb->reserved);
+    hb_rules_tree(t, tvb, hb, bmin, bmax);
+}
+
+/* Info column tail: what the heartbeat says about load, or why it cannot. */
+static void hb_info_tail(packet_info *pinfo, const nlb_heartbeat *hb, nlb_status st, gboolean cut,
+                         unsigned bmin, unsigned bmax)
+{
+    char s[64];
+    if (hb->kind == NLB_HB_MEMBERSHIP && nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2)) {
+        if (bmax && bmin == bmax)
+            g_snprintf(s, sizeof s, " (%u rule%s, %u bins)", hb->num_rules, hb->num_rules == 1 ? "" : "s", bmax);
+        else if (bmax)
+            g_snprintf(s, sizeof s, " (%u rule%s, %u-%u bins)", hb->num_rules, hb->num_rules == 1 ? "" : "s", bmin, bmax);
+        else
+            g_snprintf(s, sizeof s, " (%u rule%s%s)", hb->num_rules, hb->num_rules == 1 ? "" : "s",
+                       cut ? ", truncated" : "");
+        col_append_str(pinfo->cinfo, COL_INFO, s);
+    } else if (hb->kind == NLB_HB_EXTENDED && hb->host_name[0]) {
+        col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)", hb->host_name);
+    }
+    if (cut && !(hb->kind == NLB_HB_MEMBERSHIP && nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) && !bmax))
+        col_append_str(pinfo->cinfo, COL_INFO, " [truncated]");
+    if (st == NLB_MALFORMED && hb->kind != NLB_HB_UNKNOWN)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [malformed: %s]",
+                        hb->bad_field == NLB_F_NONE ? "too short" : nlb_field_name(hb->bad_field));
+}
+
+/* Problems of this very frame: unknown signature, malformed field, snaplen cut. */
+static void hb_problems(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const nlb_heartbeat *hb, nlb_status st,
+                        gboolean cut, const hb_items *pi)
+{
+    guint caplen = tvb_captured_length(tvb);
+    if (hb->kind == NLB_HB_UNKNOWN && nlb_hb_has(hb, NLB_OFF_SIGNATURE, 4)) {
+        expert_add_info_format(pinfo, pi->sig ? pi->sig : pi->top, &ei_unknown_signature,
+                               "Unknown NLB signature 0x%08x: only the common header is decoded", hb->signature);
+    } else if (st == NLB_MALFORMED) {
+        proto_item *at = pi->top;
+        if (hb->bad_field == NLB_F_HOST_PRIORITY && pi->prio) at = pi->prio;
+        else if (hb->bad_field == NLB_F_RULE_COUNT && pi->rules) at = pi->rules;
+        else if (hb->bad_field == NLB_F_MY_HOST_ID && pi->my) at = pi->my;
+        if (hb->bad_field == NLB_F_RULE_COUNT)
+            expert_add_info_format(pinfo, at, &ei_rule_count, "Malformed heartbeat: %s %u exceeds the %u slots on the wire",
+                                   nlb_field_name(hb->bad_field), hb->num_rules, NLB_MAX_RULES);
+        else if (hb->bad_field == NLB_F_NONE && hb->truncated)
+            expert_add_info_format(pinfo, at, &ei_malformed, "Malformed heartbeat: %u bytes, shorter than its format, though nothing was cut at capture",
+                                   caplen);
+        else
+            expert_add_info_format(pinfo, at, &ei_malformed, "Malformed heartbeat: %s", nlb_field_name(hb->bad_field));
+    }
+    if (cut) {
+        guint expect = hb->kind == NLB_HB_MEMBERSHIP ? NLB_HB_MEMBERSHIP_LEN : tvb_reported_length(tvb);
+        proto_item *it = proto_tree_add_none_format(t, hf_hb_truncated, tvb, 0, 0,
+                                                    "Truncated: %u of %u payload bytes captured; fields past them are not shown",
+                                                    caplen, expect);
+        proto_item_set_generated(it);
+        expert_add_info_format(pinfo, it, &ei_snaplen_cut, "Heartbeat cut by the snaplen after %u bytes: fields past them unknown",
+                               caplen);
+    }
+}
+
+static void hb_tap(packet_info *pinfo, const nlb_heartbeat *hb, gboolean cut, nlb_usec gap)
+{
+    gboolean have_hdr = nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4);
+    nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
+    rec->heartbeat = TRUE;
+    rec->vip = have_hdr ? hb->cluster_ip : 0;
+    rec->prio = have_hdr && hb->priority <= NLB_MAX_PRIORITY ? (guint8)hb->priority : 0;
+    rec->dip = have_hdr ? hb->dedicated_ip : 0;
+    rec->kind = hb->kind;
+    rec->truncated = cut;
+    rec->gap = gap;
+    tap_queue_packet(nlb_tap, pinfo, rec);
+}
+
 int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     guint caplen = tvb_captured_length(tvb);
@@ -137,148 +290,35 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
     const nlb_frame_rec *fr = nlb_capture_frame(tvb, pinfo, pkt, &decoded);
     nlb_usec gap = fr && fr->back_host && fr->back_host == hb->priority ? fr->gap : 0;
 
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "NLB");
-    char vip[16], s[64];
-    gboolean have_hdr = nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4);
-    const char *what = hb->kind == NLB_HB_MEMBERSHIP ? "Heartbeat"
-                       : hb->kind == NLB_HB_EXTENDED ? "Extended heartbeat"
-                       : hb->kind == NLB_HB_IDENTITY ? "Identity message (guess)"
-                       : nlb_hb_has(hb, 0, 4) ? "Unknown NLB message" : "NLB message";
-    col_clear(pinfo->cinfo, COL_INFO);
-    if (hb->kind == NLB_HB_UNKNOWN && nlb_hb_has(hb, 0, 4))
-        col_add_fstr(pinfo->cinfo, COL_INFO, "%s 0x%08x", what, hb->signature);
-    else if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4))
-        col_add_fstr(pinfo->cinfo, COL_INFO, "%s host %u " UTF8_RIGHTWARDS_ARROW " cluster %s", what,
-                     hb->priority, nlb_ip4_str(hb->cluster_ip, vip));
-    else if (nlb_hb_has(hb, NLB_OFF_PRIORITY, 4))
-        col_add_fstr(pinfo->cinfo, COL_INFO, "%s host %u", what, hb->priority);
-    else
-        col_add_str(pinfo->cinfo, COL_INFO, what);
-
-    proto_item *top = proto_tree_add_item(tree, proto_nlb, tvb, 0, -1, ENC_NA);
-    proto_item_append_text(top, ", %s", what);
-    proto_tree *t = proto_item_add_subtree(top, ett_nlb);
-    proto_item *pi_prio = NULL, *pi_rules = NULL, *pi_my = NULL, *pi_sig = NULL, *it;
-
-    if (nlb_hb_has(hb, NLB_OFF_SIGNATURE, 4)) {
-        pi_sig = proto_tree_add_uint(t, hf_hb_signature, tvb, NLB_OFF_SIGNATURE, 4, hb->signature);
-        it = proto_tree_add_uint(t, hf_hb_kind, tvb, NLB_OFF_SIGNATURE, 4, hb->kind);
-        proto_item_set_generated(it);
-    }
-    if (nlb_hb_has(hb, NLB_OFF_VERSION, 4))
-        proto_tree_add_uint(t, hf_hb_version, tvb, NLB_OFF_VERSION, 4, hb->version);
-    if (nlb_hb_has(hb, NLB_OFF_PRIORITY, 4)) {
-        pi_prio = proto_tree_add_uint(t, hf_hb_priority, tvb, NLB_OFF_PRIORITY, 4, hb->priority);
-        proto_item_append_text(top, ", host %u", hb->priority);
-    }
-    if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4)) {
-        proto_tree_add_ipv4(t, hf_hb_cluster_ip, tvb, NLB_OFF_CLUSTER_IP, 4, g_htonl(hb->cluster_ip));
-        proto_item_append_text(top, " " UTF8_RIGHTWARDS_ARROW " cluster %s", nlb_ip4_str(hb->cluster_ip, vip));
-    }
-    if (have_hdr)
-        proto_tree_add_ipv4(t, hf_hb_dedicated_ip, tvb, NLB_OFF_DEDICATED_IP, 4, g_htonl(hb->dedicated_ip));
-
+    const char *what = hb_what(hb);
+    hb_info_head(pinfo, hb, what);
+    hb_items pi = { 0 };
+    pi.top = proto_tree_add_item(tree, proto_nlb, tvb, 0, -1, ENC_NA);
+    proto_item_append_text(pi.top, ", %s", what);
+    proto_tree *t = proto_item_add_subtree(pi.top, ett_nlb);
+    hb_header_tree(t, tvb, hb, &pi);
     unsigned bmin = G_MAXUINT, bmax = 0;
-    if (hb->kind == NLB_HB_MEMBERSHIP) {
-        if (nlb_hb_has(hb, NLB_OFF_MY_HOST_ID, 2))
-            pi_my = proto_tree_add_uint(t, hf_hb_my_host_id, tvb, NLB_OFF_MY_HOST_ID, 2, hb->my_host_id);
-        if (nlb_hb_has(hb, NLB_OFF_DEFAULT_HOST_ID, 2))
-            proto_tree_add_uint(t, hf_hb_default_host_id, tvb, NLB_OFF_DEFAULT_HOST_ID, 2, hb->default_host_id);
-        if (nlb_hb_has(hb, NLB_OFF_CONV_STATE, 2))
-            proto_tree_add_uint(t, hf_hb_conv_state, tvb, NLB_OFF_CONV_STATE, 2, hb->conv_state);
-        if (nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2))
-            pi_rules = proto_tree_add_uint(t, hf_hb_rules, tvb, NLB_OFF_NUM_RULES, 2, hb->num_rules);
-        if (nlb_hb_has(hb, NLB_OFF_HOST_CODE, 4))
-            proto_tree_add_uint(t, hf_hb_host_code, tvb, NLB_OFF_HOST_CODE, 4, hb->host_code);
-        if (nlb_hb_has(hb, NLB_OFF_PACKETS, 4))
-            proto_tree_add_uint(t, hf_hb_packets, tvb, NLB_OFF_PACKETS, 4, hb->packets_handled);
-        if (nlb_hb_has(hb, NLB_OFF_TEAMING, 4)) {
-            guint32 tm = hb->teaming;
-            proto_item *ti = proto_tree_add_uint(t, hf_hb_teaming, tvb, NLB_OFF_TEAMING, 4, tm);
-            proto_tree *tt = proto_item_add_subtree(ti, ett_hb_team);
-            proto_tree_add_boolean(tt, hf_hb_team_active, tvb, NLB_OFF_TEAMING, 4, nlb_team_active(tm));
-            proto_tree_add_boolean(tt, hf_hb_team_master, tvb, NLB_OFF_TEAMING, 4, nlb_team_master(tm));
-            proto_tree_add_boolean(tt, hf_hb_team_reverse, tvb, NLB_OFF_TEAMING, 4, nlb_team_reverse(tm));
-            proto_tree_add_uint(tt, hf_hb_team_participants, tvb, NLB_OFF_TEAMING, 4, nlb_team_participants(tm));
-            proto_tree_add_uint(tt, hf_hb_team_xor, tvb, NLB_OFF_TEAMING, 4, nlb_team_xor(tm));
-        }
-        if (nlb_hb_has(hb, NLB_OFF_RESERVED, 4))
-            proto_tree_add_uint(t, hf_hb_reserved, tvb, NLB_OFF_RESERVED, 4, hb->reserved);
-        hb_rules_tree(t, tvb, hb, &bmin, &bmax);
-    } else if (hb->kind == NLB_HB_EXTENDED) {
+    if (hb->kind == NLB_HB_MEMBERSHIP)
+        hb_membership_tree(t, tvb, hb, &pi, &bmin, &bmax);
+    else if (hb->kind == NLB_HB_EXTENDED)
         hb_tlv_tree(t, tvb, hb);
-    }
-
-    /* Info column tail: what the heartbeat says about load, or why it cannot. */
-    if (hb->kind == NLB_HB_MEMBERSHIP && nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2)) {
-        if (bmax && bmin == bmax)
-            g_snprintf(s, sizeof s, " (%u rule%s, %u bins)", hb->num_rules, hb->num_rules == 1 ? "" : "s", bmax);
-        else if (bmax)
-            g_snprintf(s, sizeof s, " (%u rule%s, %u-%u bins)", hb->num_rules, hb->num_rules == 1 ? "" : "s", bmin, bmax);
-        else
-            g_snprintf(s, sizeof s, " (%u rule%s%s)", hb->num_rules, hb->num_rules == 1 ? "" : "s",
-                       cut ? ", truncated" : "");
-        col_append_str(pinfo->cinfo, COL_INFO, s);
-    } else if (hb->kind == NLB_HB_EXTENDED && hb->host_name[0]) {
-        col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)", hb->host_name);
-    }
-    if (cut && !(hb->kind == NLB_HB_MEMBERSHIP && nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2) && !bmax))
-        col_append_str(pinfo->cinfo, COL_INFO, " [truncated]");
-    if (st == NLB_MALFORMED && hb->kind != NLB_HB_UNKNOWN)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [malformed: %s]",
-                        hb->bad_field == NLB_F_NONE ? "too short" : nlb_field_name(hb->bad_field));
+    hb_info_tail(pinfo, hb, st, cut, bmin, bmax);
 
     /* Generated facts from the capture-wide state. */
     if (gap) {
-        it = proto_tree_add_uint64_format_value(t, hf_hb_gap, tvb, 0, 0, (guint64)(gap / 1000),
-                                                "%.3f s since this host's previous heartbeat",
-                                                (double)gap / 1e6);
+        proto_item *it = proto_tree_add_uint64_format_value(t, hf_hb_gap, tvb, 0, 0, (guint64)(gap / 1000),
+                                                            "%.3f s since this host's previous heartbeat",
+                                                            (double)gap / 1e6);
         proto_item_set_generated(it);
         col_append_fstr(pinfo->cinfo, COL_INFO, " [back after %.1f s]", (double)gap / 1e6);
     }
-
-    /* Problems of this very frame. */
-    if (hb->kind == NLB_HB_UNKNOWN && nlb_hb_has(hb, NLB_OFF_SIGNATURE, 4)) {
-        expert_add_info_format(pinfo, pi_sig ? pi_sig : top, &ei_unknown_signature,
-                               "Unknown NLB signature 0x%08x: only the common header is decoded", hb->signature);
-    } else if (st == NLB_MALFORMED) {
-        proto_item *at = top;
-        if (hb->bad_field == NLB_F_HOST_PRIORITY && pi_prio) at = pi_prio;
-        else if (hb->bad_field == NLB_F_RULE_COUNT && pi_rules) at = pi_rules;
-        else if (hb->bad_field == NLB_F_MY_HOST_ID && pi_my) at = pi_my;
-        if (hb->bad_field == NLB_F_RULE_COUNT)
-            expert_add_info_format(pinfo, at, &ei_rule_count, "Malformed heartbeat: %s %u exceeds the %u slots on the wire",
-                                   nlb_field_name(hb->bad_field), hb->num_rules, NLB_MAX_RULES);
-        else if (hb->bad_field == NLB_F_NONE && hb->truncated)
-            expert_add_info_format(pinfo, at, &ei_malformed, "Malformed heartbeat: %u bytes, shorter than its format, though nothing was cut at capture",
-                                   caplen);
-        else
-            expert_add_info_format(pinfo, at, &ei_malformed, "Malformed heartbeat: %s", nlb_field_name(hb->bad_field));
-    }
-    if (cut) {
-        guint expect = hb->kind == NLB_HB_MEMBERSHIP ? NLB_HB_MEMBERSHIP_LEN : wirelen;
-        it = proto_tree_add_none_format(t, hf_hb_truncated, tvb, 0, 0,
-                                        "Truncated: %u of %u payload bytes captured; fields past them are not shown",
-                                        caplen, expect);
-        proto_item_set_generated(it);
-        expert_add_info_format(pinfo, it, &ei_snaplen_cut, "Heartbeat cut by the snaplen after %u bytes: fields past them unknown",
-                               caplen);
-    }
+    hb_problems(t, tvb, pinfo, hb, st, cut, &pi);
+    gboolean have_hdr = nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4);
     if (nlb_capture_open()) {
         nlb_show_capture(t, tvb, pinfo, have_hdr ? hb->cluster_ip : 0, FALSE);
         p_add_proto_data(pinfo->pool, pinfo, proto_nlb, NLB_KEY_SHOWN, GINT_TO_POINTER(1));
     }
-
-    if (have_tap_listener(nlb_tap)) {
-        nlb_tap_rec *rec = wmem_new0(pinfo->pool, nlb_tap_rec);
-        rec->heartbeat = TRUE;
-        rec->vip = have_hdr ? hb->cluster_ip : 0;
-        rec->prio = have_hdr && hb->priority <= NLB_MAX_PRIORITY ? (guint8)hb->priority : 0;
-        rec->dip = have_hdr ? hb->dedicated_ip : 0;
-        rec->kind = hb->kind;
-        rec->truncated = cut;
-        rec->gap = gap;
-        tap_queue_packet(nlb_tap, pinfo, rec);
-    }
+    if (have_tap_listener(nlb_tap))
+        hb_tap(pinfo, hb, cut, gap);
     return (int)caplen;
 }

@@ -132,57 +132,65 @@ bool nlb_linktype_supported(int linktype)
     return linktype == NLB_LINK_ETHERNET || linktype == NLB_LINK_SLL || linktype == NLB_LINK_SLL2;
 }
 
-static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_packet *pkt)
+/* The link-layer header: addresses, SLL packet type, the first ethertype and where it ends.
+ * False when nothing past it can be decoded (cut, or an unknown link type). */
+static inline bool decode_link(int linktype, nlb_reader *r, nlb_packet *pkt, uint16_t *type, size_t *off)
 {
-    nlb_reader r = nlb_rd(data, caplen);
-    size_t off;
-    uint16_t type;
-
     switch (linktype) {
     case NLB_LINK_ETHERNET:
-        if (!nlb_rd_has(&r, 0, 14)) {
+        if (!nlb_rd_has(r, 0, 14)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
-            if (nlb_rd_has(&r, 0, 12)) {
+            if (nlb_rd_has(r, 0, 12)) {
                 pkt->has_dst = true;
-                nlb_rd_bytes(&r, 0, pkt->dst, 6);
-                nlb_rd_bytes(&r, 6, pkt->src, 6);
+                nlb_rd_bytes(r, 0, pkt->dst, 6);
+                nlb_rd_bytes(r, 6, pkt->src, 6);
                 nlb_mac_form(pkt->src, &pkt->src_mac);
                 nlb_mac_form(pkt->dst, &pkt->dst_mac);
             }
-            return;
+            return false;
         }
         pkt->has_dst = true;
-        nlb_rd_bytes(&r, 0, pkt->dst, 6);
-        nlb_rd_bytes(&r, 6, pkt->src, 6);
-        type = nlb_rd_be16(&r, 12);
-        off = 14;
-        break;
+        nlb_rd_bytes(r, 0, pkt->dst, 6);
+        nlb_rd_bytes(r, 6, pkt->src, 6);
+        *type = nlb_rd_be16(r, 12);
+        *off = 14;
+        return true;
     case NLB_LINK_SLL:
-        if (!nlb_rd_has(&r, 0, 16)) {
+        if (!nlb_rd_has(r, 0, 16)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
-            return;
+            return false;
         }
-        pkt->sll_pkttype = nlb_rd_be16(&r, 0);
-        if (nlb_rd_be16(&r, 4) >= 6)
-            nlb_rd_bytes(&r, 6, pkt->src, 6);
-        type = nlb_rd_be16(&r, 14);
-        off = 16;
-        break;
+        pkt->sll_pkttype = nlb_rd_be16(r, 0);
+        if (nlb_rd_be16(r, 4) >= 6)
+            nlb_rd_bytes(r, 6, pkt->src, 6);
+        *type = nlb_rd_be16(r, 14);
+        *off = 16;
+        return true;
     case NLB_LINK_SLL2:
-        if (!nlb_rd_has(&r, 0, 20)) {
+        if (!nlb_rd_has(r, 0, 20)) {
             worse(pkt, NLB_TRUNCATED, NLB_F_SLL_HEADER);
-            return;
+            return false;
         }
-        type = nlb_rd_be16(&r, 0);
-        pkt->sll_pkttype = nlb_rd_u8(&r, 10);
-        if (nlb_rd_u8(&r, 11) >= 6)
-            nlb_rd_bytes(&r, 12, pkt->src, 6);
-        off = 20;
-        break;
+        *type = nlb_rd_be16(r, 0);
+        pkt->sll_pkttype = nlb_rd_u8(r, 10);
+        if (nlb_rd_u8(r, 11) >= 6)
+            nlb_rd_bytes(r, 12, pkt->src, 6);
+        *off = 20;
+        return true;
     default:
         worse(pkt, NLB_MALFORMED, NLB_F_LINKTYPE);
-        return;
+        return false;
     }
+}
+
+static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_packet *pkt)
+{
+    nlb_reader r = nlb_rd(data, caplen);
+    size_t off = 0;
+    uint16_t type = 0;
+
+    if (!decode_link(linktype, &r, pkt, &type, &off))
+        return;
     nlb_mac_form(pkt->src, &pkt->src_mac);
     if (pkt->has_dst)
         nlb_mac_form(pkt->dst, &pkt->dst_mac);

@@ -91,6 +91,42 @@ unsigned nlb_model_bin(const nlb_model *m, nlb_affinity aff, const nlb_ipaddr *c
 
 /* ---- bin maps ---- */
 
+/* Bins per member, quota[p] for the members in[p] with weights w[p] (sum wsum) over m->bins. */
+static void binmap_quotas(const nlb_binmap *m, const bool *in, const uint32_t *w, uint32_t wsum, unsigned *quota)
+{
+    unsigned bins = m->bins;
+    /* Largest remainder; ties go to the lower priority number (the higher-priority host). Plain
+     * largest remainder can lower a host's quota when another host leaves (the population
+     * paradox), moving bins that were not the leaver's; so a host that already owns more than
+     * its floor gets an extra seat first. Every quota stays the floor or the ceiling of the exact
+     * share, and from an empty map the result is plain largest remainder. */
+    unsigned owned[NLB_MAX_PRIORITY + 1] = { 0 };
+    for (unsigned b = 0; b < bins; b++)
+        if (m->owner[b] >= 1 && m->owner[b] <= NLB_MAX_PRIORITY) owned[m->owner[b]]++;
+    uint32_t rem[NLB_MAX_PRIORITY + 1] = { 0 };
+    unsigned given = 0;
+    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
+        if (!in[p]) continue;
+        uint64_t num = (uint64_t)bins * w[p];
+        quota[p] = (unsigned)(num / wsum);
+        rem[p] = (uint32_t)(num % wsum);
+        given += quota[p];
+    }
+    bool got_extra[NLB_MAX_PRIORITY + 1] = { false };
+    while (given < bins) {
+        unsigned best = 0;
+        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
+            if (!in[p] || got_extra[p] || w[p] == 0 || rem[p] == 0) continue;
+            bool keep = owned[p] > quota[p], best_keep = best && owned[best] > quota[best];
+            if (!best || keep > best_keep || (keep == best_keep && rem[p] > rem[best])) best = p;
+        }
+        if (!best) break; /* cannot happen: fewer extras than weighted members */
+        got_extra[best] = true;
+        quota[best]++;
+        given++;
+    }
+}
+
 void nlb_binmap_assign(nlb_binmap *m, const uint8_t *prios, const uint8_t *weights, size_t n)
 {
     if (m->bins < 1 || m->bins > NLB_BINS_MAX)
@@ -119,37 +155,8 @@ void nlb_binmap_assign(nlb_binmap *m, const uint8_t *prios, const uint8_t *weigh
             if (in[p]) w[p] = 1;
         wsum = members;
     }
-    /* Largest remainder; ties go to the lower priority number (the higher-priority host). Plain
-     * largest remainder can lower a host's quota when another host leaves (the population
-     * paradox), moving bins that were not the leaver's; so a host that already owns more than
-     * its floor gets an extra seat first. Every quota stays the floor or the ceiling of the exact
-     * share, and from an empty map the result is plain largest remainder. */
-    unsigned owned[NLB_MAX_PRIORITY + 1] = { 0 };
-    for (unsigned b = 0; b < bins; b++)
-        if (m->owner[b] >= 1 && m->owner[b] <= NLB_MAX_PRIORITY) owned[m->owner[b]]++;
     unsigned quota[NLB_MAX_PRIORITY + 1] = { 0 };
-    uint32_t rem[NLB_MAX_PRIORITY + 1] = { 0 };
-    unsigned given = 0;
-    for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
-        if (!in[p]) continue;
-        uint64_t num = (uint64_t)bins * w[p];
-        quota[p] = (unsigned)(num / wsum);
-        rem[p] = (uint32_t)(num % wsum);
-        given += quota[p];
-    }
-    bool got_extra[NLB_MAX_PRIORITY + 1] = { false };
-    while (given < bins) {
-        unsigned best = 0;
-        for (unsigned p = 1; p <= NLB_MAX_PRIORITY; p++) {
-            if (!in[p] || got_extra[p] || w[p] == 0 || rem[p] == 0) continue;
-            bool keep = owned[p] > quota[p], best_keep = best && owned[best] > quota[best];
-            if (!best || keep > best_keep || (keep == best_keep && rem[p] > rem[best])) best = p;
-        }
-        if (!best) break; /* cannot happen: fewer extras than weighted members */
-        got_extra[best] = true;
-        quota[best]++;
-        given++;
-    }
+    binmap_quotas(m, in, w, wsum, quota);
     /* Keep what each host already owns up to its quota, lowest bins first. */
     unsigned have[NLB_MAX_PRIORITY + 1] = { 0 };
     bool freed[NLB_BINS_MAX];
@@ -287,6 +294,51 @@ uint8_t nlb_owner_single_host(const nlb_owner_view *v, const nlb_port_rule *r)
     return (uint8_t)(best_h ? who : first);
 }
 
+/* With no rules configured, one implicit all-ports rule, whose map sits in the wire slot whose
+ * code decodes (guess) to a range holding the port; slot 0 when no code says. */
+static unsigned wire_slot(const nlb_owner_view *v, uint16_t vport)
+{
+    if (!v->codes)
+        return 0;
+    unsigned nr = v->num_rules < NLB_MAX_RULES ? v->num_rules : NLB_MAX_RULES;
+    for (unsigned i = 0; i < nr; i++) {
+        uint16_t s, e;
+        if (nlb_rule_code_ports(v->codes[i], &s, &e) && vport >= s && vport <= e)
+            return i;
+    }
+    return 0;
+}
+
+/* The emulation's owner of bin in rule slot: the live hosts of v share the slot's bins by
+ * weight (nlb_binmap_assign), kept in emu across calls when given. */
+static uint8_t emulated_owner(const nlb_model *m, const nlb_owner_view *v, nlb_emu_cache *emu,
+                              const nlb_port_rule *r, unsigned slot, unsigned bin)
+{
+    uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
+    uint32_t live = 0;
+    size_t n = 0;
+    for (unsigned i = 0; i < view_n(v); i++) {
+        unsigned q = v->prio[i];
+        if (!view_prio_ok(q) || (live >> (q - 1) & 1u)) continue;
+        live |= 1u << (q - 1);
+        prios[n] = (uint8_t)q;
+        w[n] = r && !r->equal_load ? r->weight[q] : 0;
+        n++;
+    }
+    unsigned bins = m->bins >= 1 && m->bins <= NLB_BINS_MAX ? m->bins : NLB_BINS_DEFAULT;
+    nlb_binmap fresh, *em = emu ? &emu->map[slot] : &fresh;
+    if (!emu)
+        memset(&fresh, 0, sizeof fresh);
+    /* reassigning for an unchanged set is a no-op (the assignment is a fixed point of itself),
+     * so the cache only saves time */
+    if (!emu || emu->live[slot] != live || em->bins != bins) {
+        em->bins = bins;
+        nlb_binmap_assign(em, prios, w, n);
+        if (emu) emu->live[slot] = live;
+    }
+    return em->owner[bin];
+}
+
 nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_cache *emu, uint32_t vip,
                            uint8_t ip_proto, uint16_t vport, const nlb_ipaddr *client, uint16_t cport)
 {
@@ -309,17 +361,8 @@ nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_
         r = &m->rules[p.rule];
         p.affinity = r->affinity;
         slot = (unsigned)p.rule;
-    } else if (v->codes) {
-        /* no rules configured: one implicit all-ports rule, whose map sits in the wire slot whose
-         * code decodes (guess) to a range holding the port */
-        unsigned nr = v->num_rules < NLB_MAX_RULES ? v->num_rules : NLB_MAX_RULES;
-        for (unsigned i = 0; i < nr; i++) {
-            uint16_t s, e;
-            if (nlb_rule_code_ports(v->codes[i], &s, &e) && vport >= s && vport <= e) {
-                slot = i;
-                break;
-            }
-        }
+    } else {
+        slot = wire_slot(v, vport);
     }
     p.slot = (int)slot;
     p.bin = (uint8_t)nlb_model_bin(m, p.affinity, client, cport);
@@ -346,29 +389,7 @@ nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_
         p.source = NLB_PRED_MAPS;
         return p;
     }
-    uint8_t prios[NLB_MAX_PRIORITY], w[NLB_MAX_PRIORITY];
-    uint32_t live = 0;
-    size_t n = 0;
-    for (unsigned i = 0; i < view_n(v); i++) {
-        unsigned q = v->prio[i];
-        if (!view_prio_ok(q) || (live >> (q - 1) & 1u)) continue;
-        live |= 1u << (q - 1);
-        prios[n] = (uint8_t)q;
-        w[n] = r && !r->equal_load ? r->weight[q] : 0;
-        n++;
-    }
-    unsigned bins = m->bins >= 1 && m->bins <= NLB_BINS_MAX ? m->bins : NLB_BINS_DEFAULT;
-    nlb_binmap fresh, *em = emu ? &emu->map[slot] : &fresh;
-    if (!emu)
-        memset(&fresh, 0, sizeof fresh);
-    /* reassigning for an unchanged set is a no-op (the assignment is a fixed point of itself),
-     * so the cache only saves time */
-    if (!emu || emu->live[slot] != live || em->bins != bins) {
-        em->bins = bins;
-        nlb_binmap_assign(em, prios, w, n);
-        if (emu) emu->live[slot] = live;
-    }
-    p.host = em->owner[p.bin];
+    p.host = emulated_owner(m, v, emu, r, slot, p.bin);
     p.source = NLB_PRED_EMULATED;
     return p;
 }
