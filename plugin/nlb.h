@@ -17,7 +17,7 @@
 extern int proto_nlb;
 extern int nlb_tap;
 extern const enum_val_t affinity_vals[];
-extern gboolean pref_annotate;
+extern nlb_pref_bool pref_annotate;
 /* The tracker configuration the preferences describe (period, tolerance, VIPs, port rules). */
 void nlb_prefs_tracker_config(nlb_tracker_config *cfg);
 

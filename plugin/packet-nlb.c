@@ -21,6 +21,10 @@ WS_DLL_PUBLIC_DEF const gchar plugin_version[] = NLBPROTO_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = NLB_WS_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = NLB_WS_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
+#if NLB_WS_HAS_PLUGIN_DESCRIBE
+#include <wsutil/plugins.h>
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+#endif
 
 int proto_nlb = -1;
 int nlb_tap = -1;
@@ -44,7 +48,7 @@ static guint pref_bins = NLB_BINS_DEFAULT;
 static gint pref_affinity = NLB_AFF_SINGLE;
 static guint pref_period_ms = 1000;
 static guint pref_tolerance = 5;
-gboolean pref_annotate = TRUE;
+nlb_pref_bool pref_annotate = NLB_PREF_TRUE;
 
 /* Derived from the preferences in apply_prefs(). */
 static nlb_model g_model;
@@ -164,3 +168,11 @@ void plugin_register(void)
     tplug.register_tap_listener = register_nlb_stats;
     tap_register_plugin(&tplug);
 }
+
+#if NLB_WS_HAS_PLUGIN_DESCRIBE
+/* What plugin_register() registers: a dissector and a tap listener (the stats tree). */
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+}
+#endif

@@ -20,7 +20,14 @@ nlb_sandbox() {
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/nlb-tshark.XXXXXX") || exit 1
     trap 'rm -rf "$tmp"' EXIT INT TERM
     home=$tmp/home
-    pdir=$home/.local/lib/wireshark/plugins/${NLB_WS_VERSION:-4.0}/epan
+    # The personal plugin directory is named after tshark's major.minor: the build's, else the
+    # installed tshark's own.
+    wsver=${NLB_WS_VERSION:-$("$tshark" --version 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')}
+    if [ -z "$wsver" ]; then
+        echo "FAIL: cannot tell the Wireshark version (NLB_WS_VERSION unset, $tshark --version unreadable)"
+        exit 1
+    fi
+    pdir=$home/.local/lib/wireshark/plugins/$wsver/epan
     mkdir -p "$pdir" "$tmp/cap"
     cp "$NLB_PLUGIN" "$pdir/nlb.so"
     # The unprivileged user must reach the plugin and the captures, and may write its profile.
