@@ -22,7 +22,7 @@ int hf_hb_map_cur = -1, hf_hb_map_new = -1, hf_hb_map_idle = -1, hf_hb_map_ready
 int hf_hb_bins_owned = -1, hf_hb_bins_list = -1;
 int hf_hb_tlv = -1, hf_hb_tlv_type = -1, hf_hb_tlv_length = -1;
 int hf_hb_host_name = -1, hf_hb_address4 = -1, hf_hb_address6 = -1;
-int hf_hb_truncated = -1, hf_hb_gap = -1;
+int hf_hb_truncated = -1, hf_hb_gap = -1, hf_hb_legacy = -1;
 /* annotations */
 int hf_mac_src = -1, hf_mac_dst = -1;
 int hf_mac_kind = -1, hf_mac_vip = -1, hf_mac_priority = -1, hf_mac_confirmed = -1;
@@ -136,6 +136,8 @@ void nlb_register_fields(void)
         { &hf_hb_host_name, { "Host name", "nlb.hb.host_name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_hb_address4, { "Address", "nlb.hb.address", FT_IPv4, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_hb_address6, { "Address", "nlb.hb.address", FT_IPv6, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_hb_legacy, { "Legacy WLBS/Convoy heartbeat", "nlb.hb.legacy", FT_NONE, BASE_NONE, NULL, 0,
+            "Ethertype 0xBF01 (KB Q232711): the body layout is not public, only the common header is shown", HFILL } },
         { &hf_hb_truncated, { "Truncated", "nlb.hb.truncated", FT_NONE, BASE_NONE, NULL, 0,
             "The capture cut this heartbeat (snaplen); later fields are unknown", HFILL } },
         { &hf_hb_gap, { "Silent for (ms)", "nlb.hb.gap", FT_UINT64, BASE_DEC, NULL, 0,

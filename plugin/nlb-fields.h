@@ -19,7 +19,7 @@ extern int hf_hb_map_cur, hf_hb_map_new, hf_hb_map_idle, hf_hb_map_ready;
 extern int hf_hb_bins_owned, hf_hb_bins_list;
 extern int hf_hb_tlv, hf_hb_tlv_type, hf_hb_tlv_length;
 extern int hf_hb_host_name, hf_hb_address4, hf_hb_address6;
-extern int hf_hb_truncated, hf_hb_gap;
+extern int hf_hb_truncated, hf_hb_gap, hf_hb_legacy;
 /* annotations */
 extern int hf_mac_src, hf_mac_dst;
 extern int hf_mac_kind, hf_mac_vip, hf_mac_priority, hf_mac_confirmed;

@@ -322,3 +322,49 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
         hb_tap(pinfo, hb, cut, gap);
     return (int)caplen;
 }
+
+int dissect_nlb_legacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    guint caplen = tvb_captured_length(tvb);
+    const guint8 *p = tvb_get_ptr(tvb, 0, caplen);
+    nlb_heartbeat *hb = wmem_new(pinfo->pool, nlb_heartbeat);
+    if (nlb_hb_decode_legacy(p, caplen, hb) == NLB_NOT_NLB)
+        return 0; /* no NLB signature: someone else's use of 0xBF01 */
+    nlb_packet *pkt = wmem_new(pinfo->pool, nlb_packet);
+    gboolean decoded;
+    nlb_capture_frame(tvb, pinfo, pkt, &decoded);
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "NLB");
+    char vip[16];
+    gboolean have_hdr = nlb_hb_has(hb, NLB_OFF_DEDICATED_IP, 4);
+    if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4))
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Legacy WLBS/Convoy heartbeat host %u " UTF8_RIGHTWARDS_ARROW
+                     " cluster %s (0xBF01, body not decoded)", hb->priority, nlb_ip4_str(hb->cluster_ip, vip));
+    else
+        col_set_str(pinfo->cinfo, COL_INFO, "Legacy WLBS/Convoy heartbeat (0xBF01) [truncated]");
+
+    proto_item *top = proto_tree_add_item(tree, proto_nlb, tvb, 0, -1, ENC_NA);
+    proto_item_append_text(top, ", legacy WLBS/Convoy heartbeat (ethertype 0xBF01)");
+    proto_tree *t = proto_item_add_subtree(top, ett_nlb);
+    proto_item *it = proto_tree_add_item(t, hf_hb_legacy, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(it);
+    if (nlb_hb_has(hb, NLB_OFF_SIGNATURE, 4))
+        proto_tree_add_uint(t, hf_hb_signature, tvb, NLB_OFF_SIGNATURE, 4, hb->signature);
+    if (nlb_hb_has(hb, NLB_OFF_VERSION, 4))
+        proto_tree_add_uint(t, hf_hb_version, tvb, NLB_OFF_VERSION, 4, hb->version);
+    proto_item *pi_prio = NULL;
+    if (nlb_hb_has(hb, NLB_OFF_PRIORITY, 4))
+        pi_prio = proto_tree_add_uint(t, hf_hb_priority, tvb, NLB_OFF_PRIORITY, 4, hb->priority);
+    if (nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4))
+        proto_tree_add_ipv4(t, hf_hb_cluster_ip, tvb, NLB_OFF_CLUSTER_IP, 4, g_htonl(hb->cluster_ip));
+    if (have_hdr)
+        proto_tree_add_ipv4(t, hf_hb_dedicated_ip, tvb, NLB_OFF_DEDICATED_IP, 4, g_htonl(hb->dedicated_ip));
+    if (hb->status == NLB_MALFORMED)
+        expert_add_info_format(pinfo, pi_prio ? pi_prio : top, &ei_malformed, "Malformed heartbeat: %s",
+                               nlb_field_name(hb->bad_field));
+    if (nlb_capture_open()) {
+        nlb_show_capture(t, tvb, pinfo, have_hdr ? hb->cluster_ip : 0, FALSE);
+        p_add_proto_data(pinfo->pool, pinfo, proto_nlb, NLB_KEY_SHOWN, GINT_TO_POINTER(1));
+    }
+    return (int)caplen;
+}

@@ -52,6 +52,8 @@ void nlb_show_capture(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, guint32 
 void nlb_register_fields(void);
 /* nlb-heartbeat.c, nlb-annotate.c: the dissectors */
 int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+/* Ethertype 0xBF01: legacy WLBS/Convoy heartbeats, common header only (nlb-heartbeat.c). */
+int dissect_nlb_legacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 
 /* nlb-stats.c */

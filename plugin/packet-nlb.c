@@ -105,8 +105,23 @@ void nlb_prefs_tracker_config(nlb_tracker_config *cfg)
  * instead of leaving them to "data". */
 static int dissect_nlb_886f(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_nlb)))
-        return call_dissector_only(nlb_hb_handle, tvb, pinfo, tree, data);
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_nlb))) {
+        int n = call_dissector_only(nlb_hb_handle, tvb, pinfo, tree, data);
+        if (n)
+            return n;
+        /* not NLB: say whose it is when the library knows (Xbox, LQSR), the bytes stay "data";
+         * no nlb item is added, so "nlb" does not match it */
+        guint caplen = tvb_captured_length(tvb);
+        nlb_heartbeat *hb = wmem_new(pinfo->pool, nlb_heartbeat);
+        nlb_hb_decode(tvb_get_ptr(tvb, 0, caplen), caplen, hb);
+        const char *who = nlb_foreign_name((nlb_foreign_kind)hb->foreign);
+        if (!who)
+            return 0;
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "0x886f");
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Not NLB: %s (shares ethertype 0x886F)", who);
+        call_data_dissector(tvb, pinfo, tree);
+        return (int)caplen;
+    }
     if (msnlb_handle)
         return call_dissector_only(msnlb_handle, tvb, pinfo, tree, data);
     return 0;
@@ -154,6 +169,9 @@ static void proto_reg_handoff_nlb(void)
     if (msnlb_handle == nlb_886f_handle)
         msnlb_handle = NULL;
     dissector_add_uint("ethertype", NLB_ETHERTYPE, nlb_886f_handle);
+    dissector_add_uint("ethertype", NLB_ETHERTYPE_LEGACY,
+                       create_dissector_handle_with_name_and_description(dissect_nlb_legacy, proto_nlb, "nlb_legacy",
+                           "Microsoft NLB legacy WLBS/Convoy heartbeats (0xBF01)"));
     dissector_add_for_decode_as("ethertype", nlb_hb_handle);
     register_postdissector(nlb_post_handle);
 }

@@ -25,7 +25,9 @@
  *  NLB-013 truncated heartbeats  vip, hosts_mask hosts without maps, n1 heartbeats
  *  NLB-014 owner mismatch        n1 agree, n2 flows with an observed owner, n3 calibration
  *                                consistency in percent
- *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity */
+ *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity
+ *  NLB-016 legacy heartbeats     time first, vip, hosts_mask priorities named in them, n1 frames,
+ *                                n2 1 = the cluster also sends 0x886F heartbeats */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -288,6 +290,17 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
     case NLB_D_FLOWS_EVICTED:
         sb_add(&s, "the flow table was full (%" PRIu32 " flows): %" PRIu32 " flows were evicted or not tracked, "
                    "so per-flow figures cover only part of the capture: raise the flow table capacity", d->n2, d->n1);
+        break;
+    case NLB_D_LEGACY_HEARTBEATS:
+        sb_add(&s, "%" PRIu32 " %s of %s on the legacy ethertype 0xBF01 (WLBS/Convoy) from %s, from %s; ",
+               d->n1, pl(d->n1, "heartbeat", "heartbeats"), ip, hosts, t);
+        if (d->n2)
+            sb_add(&s, "the cluster also sends 0x886F heartbeats: a cluster with an older member reverts to the "
+                       "legacy format (KB Q232711): upgrade or remove that member; ");
+        else
+            sb_add(&s, "a cluster with an older (WLBS) member uses the legacy format (KB Q232711); ");
+        sb_add(&s, "their body layout is not public, so only the common header is shown and hosts, silences "
+                   "and bins are not judged from them");
         break;
     default:
         sb_add(&s, "unknown diagnostic %d", (int)d->code);

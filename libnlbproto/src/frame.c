@@ -222,6 +222,13 @@ static void decode_layers(int linktype, const uint8_t *data, size_t caplen, nlb_
         worse(pkt, s, pkt->hb.bad_field);
         break;
     }
+    case NLB_ETHERTYPE_LEGACY:
+        /* no NLB signature: some other use of the ethertype, nothing of ours */
+        if (nlb_hb_decode_legacy(l3.p, l3.len, &pkt->hb) != NLB_NOT_NLB) {
+            pkt->kind = NLB_FK_LEGACY_HEARTBEAT;
+            worse(pkt, pkt->hb.status, pkt->hb.bad_field);
+        }
+        break;
     case NLB_ETHERTYPE_ARP:
     case NLB_ETHERTYPE_RARP: {
         nlb_status s = nlb_arp_decode(l3.p, l3.len, type, &pkt->arp);
@@ -253,7 +260,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
         pkt->status = NLB_MALFORMED;
         if (pkt->bad_field == NLB_F_NONE)
             pkt->bad_field = NLB_F_LENGTH;
-        if (pkt->kind == NLB_FK_HEARTBEAT) {
+        if (pkt->kind == NLB_FK_HEARTBEAT || pkt->kind == NLB_FK_LEGACY_HEARTBEAT) {
             pkt->hb.status = NLB_MALFORMED;
             if (pkt->hb.bad_field == NLB_F_NONE)
                 pkt->hb.bad_field = NLB_F_LENGTH;
@@ -272,6 +279,7 @@ const char *nlb_frame_kind_name(nlb_frame_kind k)
     case NLB_FK_RARP: return "rarp";
     case NLB_FK_IGMP: return "igmp";
     case NLB_FK_IP: return "ip";
+    case NLB_FK_LEGACY_HEARTBEAT: return "legacy heartbeat";
     case NLB_FK_OTHER: break;
     }
     return "other";
@@ -327,7 +335,8 @@ bool nlb_frame_may_matter(int linktype, const uint8_t *data, size_t caplen, cons
         type = be16_at(data + off + 2);
         off += 4;
     }
-    if (type == NLB_ETHERTYPE || type == NLB_ETHERTYPE_ARP || type == NLB_ETHERTYPE_RARP)
+    if (type == NLB_ETHERTYPE || type == NLB_ETHERTYPE_LEGACY || type == NLB_ETHERTYPE_ARP ||
+        type == NLB_ETHERTYPE_RARP)
         return true;
     if (type != NLB_ETHERTYPE_IPV4 || off + 20 > caplen || !vips)
         return false; /* IPv4 only; shorter than a header: no addresses */

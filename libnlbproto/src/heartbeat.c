@@ -158,6 +158,54 @@ static void decode_extended(nlb_reader *r, nlb_heartbeat *hb)
     }
 }
 
+/* The byte order of LQSR's signature on the wire is not documented here (guess): both are
+ * accepted, neither collides with NLB's 0xC0DE01xx. */
+static nlb_foreign_kind foreign_of(nlb_reader *r)
+{
+    if (!nlb_rd_has(r, 0, 4)) return NLB_FOREIGN_UNKNOWN;
+    if (nlb_rd_be32(r, 0) == NLB_SIG_XBOX) return NLB_FOREIGN_XBOX;
+    if (nlb_rd_le32(r, 0) == NLB_SIG_LQSR || nlb_rd_be32(r, 0) == NLB_SIG_LQSR) return NLB_FOREIGN_LQSR;
+    return NLB_FOREIGN_UNKNOWN;
+}
+
+const char *nlb_foreign_name(nlb_foreign_kind k)
+{
+    switch (k) {
+    case NLB_FOREIGN_XBOX: return "Xbox wireless adapter";
+    case NLB_FOREIGN_LQSR: return "LQSR mesh routing (Microsoft Research)";
+    case NLB_FOREIGN_NONE:
+    case NLB_FOREIGN_UNKNOWN: break;
+    }
+    return NULL;
+}
+
+nlb_status nlb_hb_decode_legacy(const uint8_t *payload, size_t caplen, nlb_heartbeat *hb)
+{
+    memset(hb, 0, sizeof *hb);
+    nlb_reader r = nlb_rd(payload, caplen);
+    hb->captured = r.len;
+    hb->legacy = true;
+    if (!nlb_rd_has(&r, 0, 4) || (nlb_rd_le32(&r, NLB_OFF_SIGNATURE) & NLB_SIG_FAMILY_MASK) != NLB_SIG_FAMILY) {
+        /* without a whole NLB signature nothing says this is NLB: the layout is unknown */
+        hb->status = NLB_NOT_NLB;
+        hb->bad_field = NLB_F_SIGNATURE;
+        return hb->status;
+    }
+    hb->signature = nlb_rd_le32(&r, NLB_OFF_SIGNATURE);
+    hb->kind = kind_of(hb->signature);
+    hb->version = nlb_rd_le32(&r, NLB_OFF_VERSION);
+    hb->priority = nlb_rd_le32(&r, NLB_OFF_PRIORITY);
+    hb->cluster_ip = nlb_rd_be32(&r, NLB_OFF_CLUSTER_IP);
+    hb->dedicated_ip = nlb_rd_be32(&r, NLB_OFF_DEDICATED_IP);
+    if (r.truncated) {
+        hb->truncated = true;
+        set_status(hb, NLB_TRUNCATED, NLB_F_NONE);
+    } else if (hb->priority < 1 || hb->priority > NLB_MAX_PRIORITY) {
+        set_status(hb, NLB_MALFORMED, NLB_F_HOST_PRIORITY);
+    }
+    return hb->status;
+}
+
 nlb_status nlb_hb_decode(const uint8_t *payload, size_t caplen, nlb_heartbeat *hb)
 {
     memset(hb, 0, sizeof *hb);
@@ -177,6 +225,7 @@ nlb_status nlb_hb_decode(const uint8_t *payload, size_t caplen, nlb_heartbeat *h
     if ((hb->signature & NLB_SIG_FAMILY_MASK) != NLB_SIG_FAMILY) {
         hb->status = NLB_NOT_NLB; /* "XBOX" and friends: never call it NLB */
         hb->bad_field = NLB_F_SIGNATURE;
+        hb->foreign = (uint8_t)foreign_of(&r);
         return hb->status;
     }
     hb->kind = kind_of(hb->signature);

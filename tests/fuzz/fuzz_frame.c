@@ -86,6 +86,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case NLB_FK_FOREIGN_886F:
         FUZZ_CHECK(pkt.ethertype == NLB_ETHERTYPE && pkt.hb.status == NLB_NOT_NLB);
+        FUZZ_CHECK(pkt.hb.foreign <= NLB_FOREIGN_LQSR);
+        break;
+    case NLB_FK_LEGACY_HEARTBEAT:
+        /* common header only: nothing past it is ever read */
+        FUZZ_CHECK(pkt.ethertype == NLB_ETHERTYPE_LEGACY && pkt.hb.legacy && pkt.hb.status != NLB_NOT_NLB);
+        FUZZ_CHECK(pkt.hb.n_tlvs == 0 && pkt.hb.rules_present == 0 && pkt.hb.num_rules == 0);
+        FUZZ_CHECK(pkt.status >= pkt.hb.status);
         break;
     case NLB_FK_ARP:
     case NLB_FK_RARP: {

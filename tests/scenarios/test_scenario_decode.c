@@ -155,7 +155,7 @@ typedef struct seen_host {
 } seen_host;
 
 typedef struct seen {
-    uint64_t frames, hb, hbx, foreign, garp, rarp, cluster_src, errors, igmp;
+    uint64_t frames, hb, hbx, foreign, garp, rarp, cluster_src, errors, igmp, legacy;
     unsigned n;
     seen_host h[64];
 } seen;
@@ -215,6 +215,7 @@ static void scan(const char *pcap, const uint8_t cluster_mac[6], seen *s)
             break;
         }
         case NLB_FK_FOREIGN_886F: s->foreign++; break;
+        case NLB_FK_LEGACY_HEARTBEAT: s->legacy++; break;
         case NLB_FK_ARP: if (pkt.arp.gratuitous) s->garp++; break;
         case NLB_FK_RARP: s->rarp++; break;
         case NLB_FK_IGMP: s->igmp++; break;
@@ -262,6 +263,8 @@ static void check_scenario(const char *name)
     CU_ASSERT_EQUAL(s.rarp, (uint64_t)jnum(counts, "rarp"));
     CU_ASSERT_EQUAL(s.cluster_src, (uint64_t)jnum(counts, "cluster_mac_as_source"));
     CU_ASSERT_EQUAL(s.igmp, (uint64_t)jnum(counts, "igmp_reports"));
+    /* written only by the presets that send them */
+    CU_ASSERT_EQUAL(s.legacy, jget(counts, "legacy_heartbeats") >= 0 ? (uint64_t)jnum(counts, "legacy_heartbeats") : 0);
 
     int hosts = have_cluster ? jget(cl, "hosts") : -1;
     CU_ASSERT_EQUAL(s.n, (unsigned)jlen(hosts));
@@ -302,6 +305,7 @@ static void test_multicast(void) { check_scenario("multicast"); }
 static void test_igmp(void) { check_scenario("igmp"); }
 static void test_misconfig(void) { check_scenario("misconfig"); }
 static void test_lookalike(void) { check_scenario("lookalike"); }
+static void test_legacy(void) { check_scenario("legacy"); }
 
 /* The bins of a healthy cluster partition every user rule: each bin owned exactly once. */
 static void test_healthy_partition(void)
@@ -418,7 +422,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     NLBT_SUITE("scenarios", NLBT(test_unicast_healthy), NLBT(test_incident), NLBT(test_multicast), NLBT(test_igmp),
-               NLBT(test_misconfig), NLBT(test_lookalike), NLBT(test_healthy_partition));
+               NLBT(test_misconfig), NLBT(test_lookalike), NLBT(test_legacy), NLBT(test_healthy_partition));
     NLBT_SUITE("ownership (emulation)", NLBT(test_owners_healthy), NLBT(test_owners_incident),
                NLBT(test_owners_multicast), NLBT(test_owners_igmp));
     return nlbt_run();

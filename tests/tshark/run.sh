@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tshark tests of the nlb plugin: run.sh loaded|msnlb|synthetic|golden|twopass|scenarios|vlan
+# tshark tests of the nlb plugin: run.sh loaded|msnlb|synthetic|golden|twopass|scenarios|vlan|expert
 # Environment (set by CMakeLists.txt): NLB_PLUGIN, NLB_WS_VERSION, NLB_TSHARK, NLB_SRC, NLB_TEST_DIR.
 # NLB_GOLDEN_UPDATE=1 rewrites golden/*.txt instead of comparing (review the diff by eye).
 #
@@ -297,6 +297,24 @@ t_scenarios() {
     [ $n -gt 0 ] || { echo "SKIP: no captures/*.expected.json yet (tools/nlbgen, captures/regenerate.sh)"; exit 77; }
 }
 
+# The field-expert scenarios (tools/nlbgen/expert.c): what the plugin shows of each finding.
+t_expert() {
+    f=legacy.pcap
+    have_cap $f || { echo "SKIP: captures/$f not generated"; exit 77; }
+    check "0xBF01: legacy heartbeats, common header only" \
+"138|eth:ethertype:nlb|3|10.20.30.80|10.20.30.83|Legacy WLBS/Convoy heartbeat host 3 → cluster 10.20.30.80 (0xBF01, body not decoded)" \
+        "$(fields $f 'nlb.hb.legacy' frame.number frame.protocols nlb.hb.priority nlb.hb.cluster_ip nlb.hb.dedicated_ip \
+            _ws.col.Info | head -1)"
+    check "0xBF01: 12 frames, no body field" "12 0" "$(count nlb.hb.legacy $f) $(count 'nlb.hb.legacy && nlb.hb.rules' $f)"
+    check "LQSR and Xbox named, left to data, not nlb" \
+"49|eth:ethertype:data|Not NLB: LQSR mesh routing (Microsoft Research) (shares ethertype 0x886F)
+96|eth:ethertype:data|Not NLB: Xbox wireless adapter (shares ethertype 0x886F)" \
+        "$(fields $f 'eth.type == 0x886f && !nlb' frame.number frame.protocols _ws.col.Info | head -2)"
+    check "NLB-016 on the first legacy heartbeat" "138|NLB-016|warning|host 3" \
+        "$(ts -r "$tmp/cap/$f" -2 -Y nlb.diag -T fields -E separator='|' -e frame.number -e nlb.diag -e nlb.diag.severity \
+            -e nlb.diag.hosts 2>&1)"
+}
+
 nlb_assert_loaded
 case $what in
 loaded) t_loaded ;;
@@ -306,7 +324,8 @@ golden) t_golden ;;
 twopass) t_twopass ;;
 scenarios) t_scenarios ;;
 vlan) t_vlan ;;
-*) echo "usage: $0 loaded|msnlb|synthetic|golden|twopass|scenarios|vlan"; exit 2 ;;
+expert) t_expert ;;
+*) echo "usage: $0 loaded|msnlb|synthetic|golden|twopass|scenarios|vlan|expert"; exit 2 ;;
 esac
 [ $fail -eq 0 ] && echo "PASS $what" || echo "FAILED $what"
 exit $fail

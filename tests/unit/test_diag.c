@@ -41,7 +41,7 @@ static void test_codes(void)
 /* The diagnostic table (diag.def): one row per code 1..N, stable keys, severities, short titles. */
 static void test_table(void)
 {
-    CU_ASSERT_EQUAL(nlb_diag_info_count(), 15u);
+    CU_ASSERT_EQUAL(nlb_diag_info_count(), 16u);
     CU_ASSERT_EQUAL((size_t)NLB_D_CODE_COUNT_, nlb_diag_info_count() + 1);
     CU_ASSERT_PTR_NULL(nlb_diag_info((nlb_diag_code)0));
     CU_ASSERT_PTR_NULL(nlb_diag_info(NLB_D_CODE_COUNT_));

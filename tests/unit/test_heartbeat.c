@@ -682,12 +682,81 @@ static void test_xbox(void)
     CU_ASSERT_EQUAL(pkt.hb.status, NLB_NOT_NLB);
     CU_ASSERT_EQUAL(pkt.hb.bad_field, NLB_F_SIGNATURE);
     CU_ASSERT_STRING_EQUAL(nlb_frame_kind_name(pkt.kind), "foreign 0x886f");
+    CU_ASSERT_EQUAL(pkt.hb.foreign, NLB_FOREIGN_XBOX);
+    CU_ASSERT_STRING_EQUAL(nlb_foreign_name(NLB_FOREIGN_XBOX), "Xbox wireless adapter");
     /* even cut short it stays foreign, and a cut foreign frame is no error of ours */
     for (size_t cut = h + 2; cut < sizeof x; cut++) {
         nlb_status s = nlb_packet_decode(NLB_LINK_ETHERNET, x, cut, sizeof x, &pkt);
         CU_ASSERT_EQUAL(s, NLB_OK);
         CU_ASSERT_EQUAL(pkt.kind, NLB_FK_FOREIGN_886F);
     }
+}
+
+/* LQSR (Microsoft Research mesh routing) shares 0x886F: named, never called NLB, in either byte
+ * order of its signature (guess). */
+static void test_lqsr(void)
+{
+    static const uint8_t sigs[2][4] = { { 0xF7, 0x8A, 0xDE, 0xC0 }, { 0xC0, 0xDE, 0x8A, 0xF7 } };
+    for (unsigned k = 0; k < 2; k++) {
+        uint8_t x[80];
+        size_t h = nlb_build_eth(x, sizeof x, BCAST, (const uint8_t *)"\x00\x11\x22\x33\x44\x55", 0, NLB_ETHERTYPE);
+        memset(x + h, 0x5A, sizeof x - h);
+        memcpy(x + h, sigs[k], 4);
+        CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, x, sizeof x, sizeof x, &pkt), NLB_OK);
+        CU_ASSERT_EQUAL(pkt.kind, NLB_FK_FOREIGN_886F);
+        CU_ASSERT_EQUAL(pkt.hb.status, NLB_NOT_NLB);
+        CU_ASSERT_EQUAL(pkt.hb.foreign, NLB_FOREIGN_LQSR);
+        CU_ASSERT_STRING_EQUAL(nlb_foreign_name((nlb_foreign_kind)pkt.hb.foreign), "LQSR mesh routing (Microsoft Research)");
+    }
+    /* something else on 0x886F: not NLB, nobody named */
+    uint8_t y[8] = { 'A', 'B', 'C', 'D', 1, 2, 3, 4 };
+    nlb_heartbeat other;
+    CU_ASSERT_EQUAL(nlb_hb_decode(y, sizeof y, &other), NLB_NOT_NLB);
+    CU_ASSERT_EQUAL(other.foreign, NLB_FOREIGN_UNKNOWN);
+    CU_ASSERT_PTR_NULL(nlb_foreign_name(NLB_FOREIGN_UNKNOWN));
+    CU_ASSERT_PTR_NULL(nlb_foreign_name(NLB_FOREIGN_NONE));
+}
+
+/* Ethertype 0xBF01 (WLBS/Convoy, KB Q232711): the common header where the signature matches,
+ * nothing of the body; without an NLB signature the frame is nobody's. */
+static void test_legacy_0xbf01(void)
+{
+    nlb_heartbeat o;
+    nlb_hb_init_membership(&o, VIP, 0xC0A86452u, 2);
+    uint8_t full[NLB_HB_MEMBERSHIP_LEN];
+    CU_ASSERT_EQUAL_FATAL(nlb_hb_encode(&o, full, sizeof full), NLB_HB_MEMBERSHIP_LEN);
+    uint8_t x[14 + 46];
+    size_t h = nlb_build_eth(x, sizeof x, BCAST, (const uint8_t *)"\x02\x02\xc0\xa8\x64\x50", 0, NLB_ETHERTYPE_LEGACY);
+    memset(x + h, 0xEE, sizeof x - h); /* a body we must not read */
+    memcpy(x + h, full, NLB_HB_COMMON_LEN);
+    CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, x, sizeof x, sizeof x, &pkt), NLB_OK);
+    CU_ASSERT_EQUAL(pkt.kind, NLB_FK_LEGACY_HEARTBEAT);
+    CU_ASSERT_STRING_EQUAL(nlb_frame_kind_name(pkt.kind), "legacy heartbeat");
+    CU_ASSERT_TRUE(pkt.hb.legacy);
+    CU_ASSERT_EQUAL(pkt.hb.kind, NLB_HB_MEMBERSHIP);
+    CU_ASSERT_EQUAL(pkt.hb.signature, NLB_SIG_MEMBERSHIP);
+    CU_ASSERT_EQUAL(pkt.hb.version, o.version);
+    CU_ASSERT_EQUAL(pkt.hb.priority, 2);
+    CU_ASSERT_EQUAL(pkt.hb.cluster_ip, VIP);
+    CU_ASSERT_EQUAL(pkt.hb.dedicated_ip, 0xC0A86452u);
+    CU_ASSERT_EQUAL(pkt.hb.num_rules, 0);
+    CU_ASSERT_EQUAL(pkt.hb.my_host_id, 0);
+    CU_ASSERT_EQUAL(pkt.hb.rules_present, 0);
+    CU_ASSERT_TRUE(nlb_frame_may_matter(NLB_LINK_ETHERNET, x, sizeof x, NULL, 0));
+    /* cut inside the common header by the snaplen: truncated, what was captured is kept */
+    CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, x, h + 14, sizeof x, &pkt), NLB_TRUNCATED);
+    CU_ASSERT_EQUAL(pkt.kind, NLB_FK_LEGACY_HEARTBEAT);
+    CU_ASSERT_EQUAL(pkt.hb.priority, 2);
+    CU_ASSERT_FALSE(nlb_hb_has(&pkt.hb, NLB_OFF_CLUSTER_IP, 4));
+    /* a priority outside 1..32 is malformed */
+    x[h + NLB_OFF_PRIORITY] = 40;
+    CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, x, sizeof x, sizeof x, &pkt), NLB_MALFORMED);
+    CU_ASSERT_EQUAL(pkt.bad_field, NLB_F_HOST_PRIORITY);
+    /* no NLB signature: some other use of 0xBF01, not ours and no error */
+    memcpy(x + h, "ABCD", 4);
+    CU_ASSERT_EQUAL(nlb_packet_decode(NLB_LINK_ETHERNET, x, sizeof x, sizeof x, &pkt), NLB_OK);
+    CU_ASSERT_EQUAL(pkt.kind, NLB_FK_OTHER);
+    CU_ASSERT_EQUAL(nlb_hb_decode_legacy(x + h, 3, &o), NLB_NOT_NLB);
 }
 
 static void test_conv_state_name(void)
@@ -720,6 +789,6 @@ int main(void)
                NLBT(test_init_membership), NLBT(test_membership_every_cut), NLBT(test_signature_prefixes),
                NLBT(test_extended_roundtrip), NLBT(test_extended_long_name), NLBT(test_extended_tlvs_by_hand),
                NLBT(test_extended_tlv_past_end), NLBT(test_identity_and_unknown),
-               NLBT(test_membership_malformed), NLBT(test_xbox));
+               NLBT(test_membership_malformed), NLBT(test_xbox), NLBT(test_lqsr), NLBT(test_legacy_0xbf01));
     return nlbt_run();
 }

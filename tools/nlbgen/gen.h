@@ -52,7 +52,8 @@ typedef struct capture_pt {
 enum {
     PF_MALFORMED_HB = 1u << 0, /* one heartbeat of host 2 announces 200 rules */
     PF_DUP_PRIO = 1u << 1,     /* host 3 of 4 claims priority 2 (different dedicated IP) */
-    PF_BACKGROUND = 1u << 2    /* east-west traffic of other servers, unrelated to NLB */
+    PF_BACKGROUND = 1u << 2,   /* east-west traffic of other servers, unrelated to NLB */
+    PF_LEGACY = 1u << 3        /* host 3 also sends 0xBF01 heartbeats from +8 s; LQSR and Xbox on 0x886F */
 };
 
 /* Options a preset fixes: giving one is an error that says why (opt bits). */
@@ -151,7 +152,8 @@ typedef struct agent {
 
 enum oneshot_kind {
     O_PHASE, O_ARP_VIP, O_RARP, O_GARP, O_CLUSTER_SRC, O_SSDP, O_IGMP_JOIN, O_XBOX,
-    O_DOCKER, O_LABROUTER, O_RARP_ZERO, O_ROUTER_GARP
+    O_DOCKER, O_LABROUTER, O_RARP_ZERO, O_ROUTER_GARP,
+    O_EXPERT /* expert.c's one-shots: arg = expert kind << 8 | argument */
 };
 
 typedef struct oneshot { uint32_t kind, arg; } oneshot;
@@ -220,6 +222,10 @@ typedef struct gen {
     uint64_t learn_frame;      /* frame number of the learning frame in that port's capture */
     uint64_t syn_after;        /* client SYNs to the VIP sent after learn_t (every copy the switch got) */
     uint64_t to_vip_after;     /* client frames to the VIP sent after learn_t */
+    /* expert.c: what its scenarios emitted */
+    uint64_t legacy_hb;
+    nlb_usec legacy_first;
+    uint32_t legacy_hosts;
 } gen;
 
 extern const uint8_t BCAST[6];
@@ -272,6 +278,13 @@ void points_close(gen *g);
  * when none did. */
 bool points_emit(gen *g, nlb_usec t, size_t len);
 void points_truth(gen *g, FILE *f);
+/* expert.c: the scenarios of the field-expert diagnoses (flags PF_LEGACY ...) */
+void expert_schedule(gen *g);
+void expert_oneshot(gen *g, uint32_t arg, nlb_usec t);
+/* One expected diagnostic of those scenarios (truth.c writes them). */
+typedef struct jdiag { int code; const char *severity; nlb_usec t; char detail[200]; } jdiag;
+/* Append the diagnostics the expert scenarios make certain; returns the new count (<= cap). */
+unsigned expert_truth(const gen *g, jdiag *d, unsigned nd, unsigned cap);
 
 /* truth.c: expected.json */
 void write_expected(gen *g, FILE *f);

@@ -37,8 +37,6 @@ static int ev_cmp(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-typedef struct jdiag { int code; const char *severity; nlb_usec t; char detail[200]; } jdiag;
-
 void write_expected(gen *g, FILE *f)
 {
     const opts *o = &g->o;
@@ -54,8 +52,10 @@ void write_expected(gen *g, FILE *f)
             g->model.bins, g->model.hash_name ? g->model.hash_name : "?", aff_key(o->affinity));
     fprintf(f, "  \"counts\": {\"frames\": %" PRIu64 ", \"heartbeats\": %" PRIu64 ", \"heartbeats_extended\": %" PRIu64
                ", \"foreign_886f\": %" PRIu64 ", \"garp\": %" PRIu64 ", \"rarp\": %" PRIu64
-               ", \"cluster_mac_as_source\": %" PRIu64 ", \"vip_flows\": %u, \"igmp_reports\": %" PRIu64 "},\n",
+               ", \"cluster_mac_as_source\": %" PRIu64 ", \"vip_flows\": %u, \"igmp_reports\": %" PRIu64,
             g->frames, g->heartbeats, g->heartbeats_ext, g->foreign, g->garp, g->rarp, g->cluster_src, g->spawned, g->igmp);
+    if (g->legacy_hb) fprintf(f, ", \"legacy_heartbeats\": %" PRIu64, g->legacy_hb); /* only where sent */
+    fprintf(f, "},\n");
     fprintf(f, "  \"flows_summary\": {\"tcp\": %u, \"udp\": %u, \"answered\": %u, \"unanswered\": %u", g->tcp_flows,
             g->udp_flows, g->answered, g->unanswered);
     if (g->unanswered) {
@@ -166,6 +166,7 @@ void write_expected(gen *g, FILE *f)
     default:
         break;
     }
+    nd = expert_truth(g, d, nd, sizeof d / sizeof d[0]);
 #undef DIAG
     fprintf(f, "  \"diagnostics\": [");
     for (unsigned i = 0; i < nd; i++) {

@@ -180,7 +180,7 @@ static void write_inputs(const tx *x, const rp_run *r)
         write_input(f, r, &r->inputs[i]);
     const nlb_counts *c = nlb_tracker_counts(r->t);
     if (r->fed) {
-        char line[256];
+        char line[512]; /* every part at its longest fits: no snprintf below can be cut */
         int n = snprintf(line, sizeof line, "seen: heartbeats %llu", (unsigned long long)c->heartbeats);
         if (c->heartbeats_extended)
             n += snprintf(line + n, sizeof line - (size_t)n, " (+%llu extended)",
@@ -188,8 +188,17 @@ static void write_inputs(const tx *x, const rp_run *r)
         n += snprintf(line + n, sizeof line - (size_t)n, ", GARP %llu, RARP %llu, VIP flows %llu",
                       (unsigned long long)c->garp, (unsigned long long)c->rarp, (unsigned long long)c->vip_flows);
         if (c->foreign_886f)
-            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu foreign 0x886F frames (not NLB)",
-                          (unsigned long long)c->foreign_886f);
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu foreign 0x886F frames (not NLB%s",
+                          (unsigned long long)c->foreign_886f, c->foreign_xbox || c->foreign_lqsr ? ":" : ")");
+        if (c->foreign_xbox)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %llu %s%s", (unsigned long long)c->foreign_xbox,
+                          nlb_foreign_name(NLB_FOREIGN_XBOX), c->foreign_lqsr ? "," : ")");
+        if (c->foreign_lqsr)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %llu %s)", (unsigned long long)c->foreign_lqsr,
+                          nlb_foreign_name(NLB_FOREIGN_LQSR));
+        if (c->legacy_heartbeats)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %llu legacy 0xBF01 heartbeats (WLBS/Convoy)",
+                          (unsigned long long)c->legacy_heartbeats);
         if (c->cluster_mac_as_source)
             snprintf(line + n, sizeof line - (size_t)n, ", %llu sent from the unicast cluster MAC",
                      (unsigned long long)c->cluster_mac_as_source);

@@ -171,6 +171,8 @@ typedef struct nlb_counts {
     /* added for issue 8 */
     uint64_t clusters_dropped; /* distinct VIPs refused because max_clusters was reached, each counted once
                                   * (exact up to 12288 of them, a lower bound beyond) */
+    uint64_t foreign_xbox, foreign_lqsr; /* of foreign_886f: the ones named (nlb_foreign_kind) */
+    uint64_t legacy_heartbeats; /* 0xBF01 frames with an NLB signature (WLBS/Convoy) */
 } nlb_counts;
 
 typedef struct nlb_ownership_summary {

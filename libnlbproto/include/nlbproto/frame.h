@@ -28,7 +28,8 @@ typedef enum nlb_frame_kind {
     NLB_FK_ARP,
     NLB_FK_RARP,
     NLB_FK_IGMP,
-    NLB_FK_IP          /* IPv4/IPv6 (ports filled for TCP/UDP) */
+    NLB_FK_IP,         /* IPv4/IPv6 (ports filled for TCP/UDP) */
+    NLB_FK_LEGACY_HEARTBEAT /* 0xBF01 with an NLB signature: WLBS/Convoy, common header only */
 } nlb_frame_kind;
 
 /* One decoded frame. Decoders fill it without allocating; hb is only valid for heartbeats. */
@@ -59,7 +60,8 @@ typedef struct nlb_packet {
     uint8_t igmp3_record;   /* v3 reports: type of the first group record (0: none) */
     /* NLB specifics */
     nlb_arp arp;            /* kind ARP or RARP */
-    nlb_heartbeat hb;       /* kind HEARTBEAT (and FOREIGN_886F: status NOT_NLB) */
+    nlb_heartbeat hb;       /* kind HEARTBEAT and LEGACY_HEARTBEAT (and FOREIGN_886F: status NOT_NLB,
+                             * hb.foreign names who it is) */
 } nlb_packet;
 
 /* Decode one frame of the given link type; returns pkt->status (worst of all layers). */
@@ -68,7 +70,7 @@ nlb_status nlb_packet_decode(int linktype, const uint8_t *data, size_t caplen, s
 bool nlb_linktype_supported(int linktype);
 /* Name of a frame kind ("heartbeat", "arp", ...). */
 const char *nlb_frame_kind_name(nlb_frame_kind k);
-/* Could this frame concern NLB at all? True for 0x886F, ARP and RARP, a cluster MAC form
+/* Could this frame concern NLB at all? True for 0x886F, 0xBF01, ARP and RARP, a cluster MAC form
  * (nlb_mac_classify) as source or destination, and IPv4 with source or destination among
  * vips[n_vips] (host order); false for other traffic, found with a few byte compares before any
  * decode (VLAN/QinQ tags are walked as nlb_packet_decode walks them). Errs towards true: a

@@ -56,12 +56,22 @@ typedef struct nlb_hb_tlv {
     uint16_t offset; /* of the TLV in the payload */
 } nlb_hb_tlv;
 
+/* Who else speaks 0x886F (NLB-PROTOCOL.md section 1): named so a frame is never called NLB. */
+typedef enum nlb_foreign_kind {
+    NLB_FOREIGN_NONE = 0,  /* NLB, or too short to tell */
+    NLB_FOREIGN_UNKNOWN,   /* not NLB, nobody we know */
+    NLB_FOREIGN_XBOX,      /* Xbox wireless adapter: payload starts with ASCII "XBOX" */
+    NLB_FOREIGN_LQSR       /* Microsoft Research mesh routing: signature 0xC0DE8AF7 */
+} nlb_foreign_kind;
+
 typedef struct nlb_heartbeat {
     nlb_hb_kind kind;
     nlb_status status;
     nlb_field bad_field;   /* for NLB_MALFORMED */
     bool truncated;        /* captured bytes ended before the message did */
     size_t captured;       /* payload bytes available to the decoder */
+    bool legacy;           /* ethertype 0xBF01 (nlb_hb_decode_legacy): common header only */
+    uint8_t foreign;       /* nlb_foreign_kind when status is NLB_NOT_NLB */
     /* common header */
     uint32_t signature;
     uint32_t version;      /* 0x206 = "2.6" */
@@ -89,6 +99,14 @@ typedef struct nlb_heartbeat {
 
 /* Decode a 0x886F payload; fills *hb and returns its status (NLB_NOT_NLB for e.g. "XBOX"). */
 nlb_status nlb_hb_decode(const uint8_t *payload, size_t caplen, nlb_heartbeat *hb);
+/* Decode a legacy 0xBF01 (WLBS/Convoy) payload: its layout is not public, so only the common
+ * header (signature, version, priority, cluster IP, dedicated IP) is read, and only when the
+ * signature is an NLB one (0xC0DE01xx); hb->legacy is set, the body is never interpreted.
+ * NLB_NOT_NLB otherwise. */
+nlb_status nlb_hb_decode_legacy(const uint8_t *payload, size_t caplen, nlb_heartbeat *hb);
+/* Name of a foreign 0x886F protocol ("Xbox wireless adapter", "LQSR mesh routing (Microsoft
+ * Research)"), NULL for NLB_FOREIGN_NONE and NLB_FOREIGN_UNKNOWN. */
+const char *nlb_foreign_name(nlb_foreign_kind k);
 /* True when bytes [off, off+size) of the heartbeat were captured (truncation-aware display). */
 bool nlb_hb_has(const nlb_heartbeat *hb, size_t off, size_t size);
 /* Encode hb into buf (membership: 1496 bytes; extended: header + TLVs built from host_name and addrs); returns length or 0 if cap is too small. */

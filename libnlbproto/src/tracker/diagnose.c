@@ -135,6 +135,15 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
         nlb_diag *d = trk_add_diag(t, NLB_D_IGMP_MISSING, ci->first_seen, c);
         if (d) d->duration = t->now - ci->first_seen;
     }
+    if (c->legacy_n) {
+        nlb_diag *d = trk_add_diag(t, NLB_D_LEGACY_HEARTBEATS, c->legacy_first, c);
+        if (d) {
+            if (c->has_hb) d->severity = NLB_SEV_WARNING; /* modern and legacy at once: reverted */
+            d->n1 = (uint32_t)c->legacy_n;
+            d->n2 = c->has_hb;
+            d->hosts_mask = c->legacy_hosts;
+        }
+    }
     uint64_t trunc = 0;
     uint32_t nomaps = 0;
     nlb_usec first_trunc = 0;

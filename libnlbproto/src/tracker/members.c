@@ -420,3 +420,17 @@ void trk_on_extended(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         if (hb->addrs[i].family == 6)
             trk_v6_put(t, hb->addrs[i].a, (uint16_t)cl_index(t, c));
 }
+
+/* 0xBF01 (WLBS/Convoy): the body layout is not public, so only the common header counts; the
+ * cluster IP it names is evidence of the cluster, the priority of a member sending them. */
+void trk_on_legacy(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    const nlb_heartbeat *hb = &pkt->hb;
+    if (hb->status == NLB_MALFORMED || !nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4)) return;
+    cluster_rt *c = trk_cluster_get(t, hb->cluster_ip, NLB_FOUND_BY_HEARTBEAT, ts);
+    if (!c) return;
+    if (!c->legacy_n) c->legacy_first = ts;
+    c->legacy_n++;
+    c->legacy_hosts |= bit(hb->priority);
+    c->info.last_seen = ts;
+}

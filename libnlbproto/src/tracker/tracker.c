@@ -169,6 +169,12 @@ void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         break;
     case NLB_FK_FOREIGN_886F:
         t->counts.foreign_886f++;
+        if (pkt->hb.foreign == NLB_FOREIGN_XBOX) t->counts.foreign_xbox++;
+        else if (pkt->hb.foreign == NLB_FOREIGN_LQSR) t->counts.foreign_lqsr++;
+        break;
+    case NLB_FK_LEGACY_HEARTBEAT:
+        t->counts.legacy_heartbeats++;
+        trk_on_legacy(t, pkt, ts);
         break;
     case NLB_FK_ARP:
     case NLB_FK_RARP:

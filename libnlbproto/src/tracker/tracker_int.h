@@ -67,7 +67,9 @@
  *   NLB-013 heartbeats cut before their maps: info;
  *   NLB-014 >= 20 flows with an observed owner and agreement below 80 %: info (a model limit,
  *     not a cluster fault);
- *   NLB-015 flows evicted or refused: warning. */
+ *   NLB-015 flows evicted or refused: warning;
+ *   NLB-016 legacy 0xBF01 heartbeats naming the VIP: info, warning when the cluster also sends
+ *     0x886F heartbeats (a mixed cluster that reverted, KB Q232711). */
 #ifndef NLB_TRACKER_INT_H
 #define NLB_TRACKER_INT_H
 
@@ -158,6 +160,10 @@ typedef struct cluster_rt {
     /* cluster MAC as source */
     nlb_usec cmas_first, cmas_ev_time;
     int cmas_ev;
+    /* legacy 0xBF01 heartbeats (WLBS/Convoy): counted, never interpreted */
+    uint64_t legacy_n;
+    uint32_t legacy_hosts;
+    nlb_usec legacy_first;
     /* multicast ARP */
     nlb_usec mcast_arp_first;
     uint8_t mcast_arp_mac[6];
@@ -368,6 +374,7 @@ TRK_INTERNAL cluster_rt *trk_cluster_get(nlb_tracker *t, uint32_t vip, nlb_found
 TRK_INTERNAL void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now);
 TRK_INTERNAL void trk_on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 TRK_INTERNAL void trk_on_extended(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+TRK_INTERNAL void trk_on_legacy(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 /* announce.c */
 TRK_INTERNAL void trk_close_burst(nlb_tracker *t);
 TRK_INTERNAL void trk_on_arp(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
