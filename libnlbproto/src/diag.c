@@ -27,13 +27,22 @@
  *                                consistency in percent
  *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity
  *  NLB-016 legacy heartbeats     time first, vip, hosts_mask priorities named in them, n1 frames,
- *                                n2 1 = the cluster also sends 0x886F heartbeats */
+ *                                n2 1 = the cluster also sends 0x886F heartbeats
+ *  NLB-017 partial delivery      (vantage.h) time the change, vip, mac the unicast cluster MAC,
+ *                                hosts_mask the points still receiving (bit i = point i), n3 the
+ *                                points that stopped, n4 client frames the first of them missed,
+ *                                n1 point + 1 of the frame from the cluster MAC that made the
+ *                                switch learn it (0 = none captured), n2 its frame number there,
+ *                                duration the change minus that frame's time
+ *  NLB-018 flooding, no host     (vantage.h) time first frame got, vip, hosts_mask the point,
+ *                                n1 client frames to the VIP it got, n2 sent while it captured */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nlbproto/cluster.h"
+#include "nlbproto/vantage.h"
 #include "nlbproto/diag.h"
 
 /* An appender that never overflows and always keeps buf NUL-terminated. */
@@ -173,6 +182,96 @@ size_t nlb_conv_trigger_format(const nlb_convergence *c, char *buf, size_t len)
     return sb_done(&s);
 }
 
+/* Points of mask by label (v given) or number: "host2, host3 and span". */
+static void add_points(sb *s, const nlb_vantage *v, uint32_t mask)
+{
+    unsigned n = (unsigned)__builtin_popcount(mask), i = 0;
+    if (!n) sb_add(s, "none of the capture points");
+    for (unsigned p = 0; p < 32; p++) {
+        if (!(mask >> p & 1u)) continue;
+        i++;
+        if (i > 1) sb_add(s, i == n ? " and " : ", ");
+        const nlb_vantage_point *pt = v ? nlb_vantage_point_at(v, p) : NULL;
+        if (pt) sb_add(s, "%s", pt->label);
+        else sb_add(s, "point %u", p + 1);
+    }
+}
+
+/* The first segment of (vip, p) missing after receiving, or NULL. */
+static const nlb_delivery_segment *stopped_segment(const nlb_vantage *v, uint32_t vip, unsigned p)
+{
+    const nlb_delivery *d = v ? nlb_vantage_delivery_find(v, vip, p) : NULL;
+    for (unsigned i = 1; d && i < d->n_segments; i++)
+        if (d->seg[i].state == NLB_DELIVERY_MISSING && d->seg[i - 1].state == NLB_DELIVERY_RECEIVING)
+            return &d->seg[i];
+    return NULL;
+}
+
+/* NLB-016 and NLB-017, with the points' labels and counts when the vantage is at hand. */
+static void format_vantage(sb *s, const nlb_diag *d, const nlb_vantage *v)
+{
+    char ip[16], t[16], mac[18], t2[16];
+    nlb_ip4_str(d->vip, ip);
+    nlb_time_str(d->time, t);
+    nlb_mac_str(d->mac, mac);
+    if (d->code == NLB_D_FLOODING_NO_HOST) {
+        add_points(s, v, d->hosts_mask);
+        sb_add(s, ", a capture point where no NLB host of %s sent a frame of its own, got %" PRIu32 " of %" PRIu32
+                  " client frames to %s from %s: in unicast mode the switch floods the cluster MAC to every port of "
+                  "the VLAN by design; if that load matters, put the cluster in its own VLAN or use multicast mode "
+                  "with static or IGMP-snooping entries (NLB-PROTOCOL.md section 6)", ip, d->n1, d->n2, ip, t);
+        return;
+    }
+    sb_add(s, "from %s the switch delivers %s's traffic to ", t, ip);
+    add_points(s, v, d->hosts_mask);
+    sb_add(s, " only (");
+    unsigned i = 0;
+    for (unsigned p = 0; p < 32; p++) {
+        if (!(d->n3 >> p & 1u)) continue;
+        const nlb_delivery_segment *g = stopped_segment(v, d->vip, p);
+        sb_add(s, "%s", i++ ? ", " : "");
+        add_points(s, v, 1u << p);
+        if (g && g->syns)
+            sb_add(s, ": %" PRIu64 " of %" PRIu64 " SYNs", g->syns_got, g->syns);
+        else if (g)
+            sb_add(s, ": %" PRIu64 " of %" PRIu64 " frames", g->got, g->frames);
+        else
+            sb_add(s, ": none of %" PRIu32 " frames", d->n4);
+    }
+    sb_add(s, "); ");
+    if (d->n1) {
+        const nlb_vantage_point *src = v ? nlb_vantage_point_at(v, d->n1 - 1) : NULL;
+        nlb_time_str(d->time, t2);
+        sb_add(s, "a frame sent from the unicast cluster MAC %s at %s (frame %" PRIu32 " of ", mac, t2, d->n2);
+        if (src) sb_add(s, "%s", src->label);
+        else sb_add(s, "point %u", d->n1);
+        sb_add(s, "'s capture) made the switch learn %s on ", mac);
+        if (__builtin_popcount(d->hosts_mask) == 1) {
+            add_points(s, v, d->hosts_mask);
+            sb_add(s, "'s port");
+        } else {
+            sb_add(s, "one port");
+        }
+        sb_add(s, ", and it stopped flooding it: find what sends from the cluster MAC (a host with MaskSourceMAC "
+                  "off, a host in another mode, a bridge or VM) and clear the switch's entry for %s", mac);
+    } else {
+        sb_add(s, "no frame from the unicast cluster MAC %s was captured before: the switch holds a static or "
+                  "stale entry for it or learned it on a port not captured; clear it (unicast NLB needs %s flooded "
+                  "to every host's port)", mac, mac);
+    }
+    sb_add(s, "; on ESXi keep Notify Switches = No on the NLB port group (VMware KB 1556); "
+              "NLB-PROTOCOL.md sections 2 and 5");
+}
+
+size_t nlb_vantage_diag_format(const nlb_vantage *v, const nlb_diag *d, char *buf, size_t len)
+{
+    if (d->code != NLB_D_DELIVERY_PARTIAL && d->code != NLB_D_FLOODING_NO_HOST)
+        return nlb_diag_format(d, buf, len);
+    sb s = { buf, len, 0 };
+    format_vantage(&s, d, v);
+    return sb_done(&s);
+}
+
 size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
 {
     sb s = { buf, len, 0 };
@@ -301,6 +400,10 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
             sb_add(&s, "a cluster with an older (WLBS) member uses the legacy format (KB Q232711); ");
         sb_add(&s, "their body layout is not public, so only the common header is shown and hosts, silences "
                    "and bins are not judged from them");
+        break;
+    case NLB_D_DELIVERY_PARTIAL:
+    case NLB_D_FLOODING_NO_HOST:
+        format_vantage(&s, d, NULL);
         break;
     default:
         sb_add(&s, "unknown diagnostic %d", (int)d->code);

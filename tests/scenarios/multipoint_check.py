@@ -33,6 +33,11 @@ def main():
     for d in runs:
         subprocess.run([nlbgen, '--scenario', 'multipoint', '-w', d, '--expected', os.path.join(d, 'expected.json')],
                        check=True, stderr=subprocess.DEVNULL)
+    # a third run with other clocks, for the analysis tests (test_vantage, nlbreplay)
+    d = os.path.join(out, 'mp-c')
+    subprocess.run([nlbgen, '--scenario', 'multipoint', '-w', d, '--expected', os.path.join(d, 'expected.json'),
+                    '--point-offset', 'host2=-1.987654', '--point-offset', 'host3=1.234567',
+                    '--point-offset', 'span=-2.0'], check=True, stderr=subprocess.DEVNULL)
     truth = json.load(open(os.path.join(runs[0], 'expected.json')))
     fails = []
     for p in truth['points']:

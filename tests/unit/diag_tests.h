@@ -22,6 +22,9 @@ static const struct { nlb_diag_code code; const char *file, *test; } diag_tests[
     { NLB_D_OWNER_MISMATCH, "test_cluster", "test_owner_mismatch" },
     { NLB_D_FLOWS_EVICTED, "test_cluster", "test_flow_eviction" },
     { NLB_D_LEGACY_HEARTBEATS, "test_expert", "test_legacy_heartbeats" },
+    /* detected by the vantage (several capture points), asserted by tests/scenarios/test_vantage.c */
+    { NLB_D_DELIVERY_PARTIAL, "test_vantage", "test_default_offsets" },
+    { NLB_D_FLOODING_NO_HOST, "test_vantage", "test_default_offsets" },
 };
 
 #endif

@@ -38,10 +38,39 @@ static void test_codes(void)
     CU_ASSERT_STRING_EQUAL(nlb_event_kind_key(NLB_EV_KIND_COUNT_), "unknown");
 }
 
+/* The vantage's codes worded without a vantage at hand: points by number, the counts kept. */
+static void test_vantage_wording(void)
+{
+    nlb_diag d;
+    memset(&d, 0, sizeof d);
+    d.code = NLB_D_DELIVERY_PARTIAL;
+    d.vip = 0x0A141E28u;
+    d.time = INT64_C(1773466950200000);
+    d.hosts_mask = 1u;
+    d.n3 = 6u;
+    d.n4 = 484;
+    nlb_mac_make(NLB_MAC_UNICAST, d.vip, 0, d.mac);
+    char buf[1024];
+    nlb_diag_format(&d, buf, sizeof buf);
+    CU_ASSERT(strstr(buf, "from 05:42:30.200 the switch delivers 10.20.30.40's traffic to point 1 only "
+                          "(point 2: none of 484 frames, point 3: none of 484 frames)") != NULL);
+    CU_ASSERT(strstr(buf, "no frame from the unicast cluster MAC 02:bf:0a:14:1e:28 was captured") != NULL);
+    d.n1 = 1;
+    d.n2 = 1045;
+    nlb_diag_format(&d, buf, sizeof buf);
+    CU_ASSERT(strstr(buf, "(frame 1045 of point 1's capture) made the switch learn 02:bf:0a:14:1e:28 on point 1's port") != NULL);
+    d.code = NLB_D_FLOODING_NO_HOST;
+    d.hosts_mask = 8u;
+    d.n1 = 750;
+    d.n2 = 1234;
+    nlb_diag_format(&d, buf, sizeof buf);
+    CU_ASSERT(strncmp(buf, "point 4, a capture point where no NLB host of 10.20.30.40 sent a frame of its own, got 750 of 1234", 98) == 0);
+}
+
 /* The diagnostic table (diag.def): one row per code 1..N, stable keys, severities, short titles. */
 static void test_table(void)
 {
-    CU_ASSERT_EQUAL(nlb_diag_info_count(), 16u);
+    CU_ASSERT_EQUAL(nlb_diag_info_count(), 18u);
     CU_ASSERT_EQUAL((size_t)NLB_D_CODE_COUNT_, nlb_diag_info_count() + 1);
     CU_ASSERT_PTR_NULL(nlb_diag_info((nlb_diag_code)0));
     CU_ASSERT_PTR_NULL(nlb_diag_info(NLB_D_CODE_COUNT_));
@@ -332,7 +361,7 @@ static void test_conv_trigger_format(void)
 int main(void)
 {
     CU_initialize_registry();
-    NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_table), NLBT(test_hosts_str), NLBT(test_time_str),
+    NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_table), NLBT(test_vantage_wording), NLBT(test_hosts_str), NLBT(test_time_str),
                NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format),
                NLBT(test_conv_trigger_format));
     return nlbt_run();

@@ -15,6 +15,7 @@
 #include "owner.h"
 #include "rules.h"
 #include "types.h"
+#include "vantage.h"
 #include "wire.h"
 
 #endif
