@@ -56,6 +56,9 @@ int dissect_nlb_hb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
 int dissect_nlb_legacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int dissect_nlb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 
+/* nlb-msnlb.c: the built-in msnlb's fields too (hidden), for msnlb.* filters */
+void nlb_msnlb_fields(dissector_handle_t msnlb, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+
 /* nlb-stats.c */
 void register_nlb_stats(void);
 

@@ -102,13 +102,16 @@ void nlb_prefs_tracker_config(nlb_tracker_config *cfg)
 
 /* Owns 0x886F without belonging to a protocol, so that disabling "nlb" (Analyze > Enabled
  * Protocols, --disable-protocol nlb) gives the frames back to the built-in msnlb dissector
- * instead of leaving them to "data". */
+ * instead of leaving them to "data". With nlb on, msnlb still sees the heartbeats nlb decoded
+ * (nlb-msnlb.c), so saved msnlb.* filters keep matching. */
 static int dissect_nlb_886f(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_nlb))) {
         int n = call_dissector_only(nlb_hb_handle, tvb, pinfo, tree, data);
-        if (n)
+        if (n) {
+            nlb_msnlb_fields(msnlb_handle, tvb, pinfo, tree, data);
             return n;
+        }
         /* not NLB: say whose it is when the library knows (Xbox, LQSR), the bytes stay "data";
          * no nlb item is added, so "nlb" does not match it */
         guint caplen = tvb_captured_length(tvb);
