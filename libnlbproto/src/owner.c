@@ -402,6 +402,21 @@ const char *nlb_pred_source_name(nlb_pred_source s)
     case NLB_PRED_DEFAULT_HOST: return "default host";
     case NLB_PRED_SINGLE_HOST: return "single-host rule";
     case NLB_PRED_DROPPED: return "dropped by rule";
+    case NLB_PRED_LEARNED: return "learned from answers";
+    case NLB_PRED_NONE: break;
+    }
+    return "none";
+}
+
+const char *nlb_pred_source_key(nlb_pred_source s)
+{
+    switch (s) {
+    case NLB_PRED_MAPS: return "map";
+    case NLB_PRED_EMULATED: return "emulated";
+    case NLB_PRED_DEFAULT_HOST: return "default host";
+    case NLB_PRED_SINGLE_HOST: return "single host";
+    case NLB_PRED_DROPPED: return "dropped";
+    case NLB_PRED_LEARNED: return "learned";
     case NLB_PRED_NONE: break;
     }
     return "none";

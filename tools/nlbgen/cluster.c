@@ -45,6 +45,7 @@ void build_cluster(gen *g)
 {
     const opts *o = &g->o;
     nlb_model_init(&g->model);
+    g->model.seed = o->hash_seed;
     for (unsigned i = 0; i < o->rules; i++) {
         nlb_port_rule pr;
         memset(&pr, 0, sizeof pr);
@@ -252,6 +253,13 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
 
 static uint32_t client_ip(gen *g, unsigned idx)
 {
+    if (g->o.clients) {
+        /* a fixed pool spread over both /24s, so Class C keys repeat too */
+        unsigned j = (unsigned)rnd_below(&g->r, g->o.clients);
+        unsigned k = g->o.clients > 1 ? j * 507u / (g->o.clients - 1) : 0;
+        uint32_t base = k < 254 ? 0xC6336400u : 0xCB007100u;
+        return base + 1 + (k % 254);
+    }
     /* 254 addresses in each of TEST-NET-2 and TEST-NET-3; distinct (client, port) per flow index */
     unsigned k = (unsigned)((idx / 16384u) * 37u + (uint32_t)(rnd64(&g->r) % 508u)) % 508u;
     uint32_t base = k < 254 ? 0xC6336400u /* 198.51.100.0 */ : 0xCB007100u /* 203.0.113.0 */;

@@ -99,6 +99,8 @@ typedef struct opts {
     unsigned hosts, rules, flows;
     nlb_affinity affinity;
     uint64_t seed;
+    unsigned clients;          /* client addresses the flows come from; 0 = any of 508 */
+    uint32_t hash_seed;        /* seed of the emulated hash the answering hosts use (analysis assumes 0) */
     nlb_usec duration;
     unsigned flags;
     capture_pt cap;

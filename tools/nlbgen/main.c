@@ -29,6 +29,9 @@ static void usage(FILE *f)
             "  --affinity A      none | single | classc\n"
             "  --seed N          PRNG seed (same seed -> byte-identical output)\n"
             "  --flows N         client flows to the VIP\n"
+            "  --clients N       the flows come from N client addresses (1..508; default: any)\n"
+            "  --hash-seed N     the hosts answer by the emulated hash with seed N (nlbreplay\n"
+            "                    assumes 0): answers that disagree with the emulation\n"
             "  --duration S      capture length in seconds\n"
             "  -w FILE           output pcap ('-' = stdout)\n"
             "  --expected FILE   write the ground truth as JSON\n"
@@ -68,8 +71,9 @@ static double parse_secs(const char *opt, const char *s, double lo, double hi)
 /* Everything the command line said; -1 / NULL = not given, so presets keep their own value. */
 typedef struct cli {
     const char *scen, *mode, *vip, *aff, *out, *exp;
-    long hosts, rules, flows;
+    long hosts, rules, flows, clients;
     double dur;
+    long hash_seed;
     uint64_t seed;
     unsigned given;     /* OPT_* bits of the options given */
     capture_pt cap;     /* capture options given (given & OPT_CAPTURE) */
@@ -80,7 +84,7 @@ typedef struct cli {
 } cli;
 
 enum { O_SCEN = 256, O_MODE, O_VIP, O_HOSTS, O_RULES, O_AFF, O_SEED, O_FLOWS, O_DUR, O_EXP, O_LIST, O_HELP, O_VER,
-       O_SNAP, O_ONLYVIP, O_NOHB, O_LOSE, O_WIN, O_OFFSET, O_PTOFF };
+       O_SNAP, O_ONLYVIP, O_NOHB, O_LOSE, O_WIN, O_OFFSET, O_PTOFF, O_CLIENTS, O_HSEED };
 
 static const struct option LONGOPTS[] = {
     { "scenario", required_argument, 0, O_SCEN }, { "mode", required_argument, 0, O_MODE },
@@ -93,7 +97,8 @@ static const struct option LONGOPTS[] = {
     { "only-vip", no_argument, 0, O_ONLYVIP }, { "no-heartbeats", no_argument, 0, O_NOHB },
     { "lose-cluster-at", required_argument, 0, O_LOSE }, { "window", required_argument, 0, O_WIN },
     { "clock-offset", required_argument, 0, O_OFFSET }, { "point-offset", required_argument, 0, O_PTOFF },
-    { 0, 0, 0, 0 }
+    { "clients", required_argument, 0, O_CLIENTS },
+    { "hash-seed", required_argument, 0, O_HSEED }, { 0, 0, 0, 0 }
 };
 
 static void parse_window(cli *c, const char *s)
@@ -141,6 +146,8 @@ static int take_option(cli *c, int opt, char **argv)
     case O_AFF: c->aff = optarg; c->given |= OPT_AFFINITY; break;
     case O_SEED: c->seed = parse_seed(optarg); break;
     case O_FLOWS: c->flows = (long)parse_num("--flows", optarg, 0, 10000000); c->given |= OPT_FLOWS; break;
+    case O_CLIENTS: c->clients = (long)parse_num("--clients", optarg, 1, 508); c->given |= OPT_FLOWS; break;
+    case O_HSEED: c->hash_seed = (long)parse_num("--hash-seed", optarg, 0, 0xFFFFFFFFul); c->given |= OPT_FLOWS; break;
     case O_DUR: c->dur = parse_secs("--duration", optarg, 1, 86400); c->given |= OPT_DURATION; break;
     case 'w': c->out = optarg; break;
     case O_EXP: c->exp = optarg; break;
@@ -166,6 +173,8 @@ static int parse_args(int argc, char **argv, cli *c)
 {
     memset(c, 0, sizeof *c);
     c->hosts = c->rules = c->flows = -1;
+    c->clients = 0;
+    c->hash_seed = 0;
     c->dur = -1;
     c->seed = 1;
     int opt;
@@ -180,7 +189,7 @@ static int parse_args(int argc, char **argv, cli *c)
     return -1;
 }
 
-static const char *OPT_NAMES[] = { "--mode", "--vip", "--hosts", "--rules", "--flows", "--affinity", "--duration",
+static const char *OPT_NAMES[] = { "--mode", "--vip", "--hosts", "--rules", "--flows (or --clients, --hash-seed)", "--affinity", "--duration",
                                    "capture-point options" };
 
 /* A preset fixes some options (lookalike has no cluster, the issue-14 presets fix their capture
@@ -248,6 +257,8 @@ static void make_opts(opts *o, const cli *c)
     if (c->hosts > 0) o->hosts = (unsigned)c->hosts;
     if (c->rules >= 0) o->rules = (unsigned)c->rules;
     if (c->flows >= 0) o->flows = (unsigned)c->flows;
+    o->clients = (unsigned)c->clients;
+    o->hash_seed = (uint32_t)c->hash_seed;
     if (c->dur > 0) o->duration = (nlb_usec)(c->dur * SEC);
     preset_check(o);
 }

@@ -48,8 +48,12 @@ void write_expected(gen *g, FILE *f)
                "    \"hosts\": %u, \"rules\": %u, \"flows\": %u,\n"
                "    \"note\": \"ground truth known to the generator; ownership follows the emulation model (owner.h), not the Windows hash\"},\n",
             NLBGEN_VERSION, o->p->name, o->seed, (long long)EPOCH_S, (double)o->duration / SEC, o->hosts, o->rules, o->flows);
-    fprintf(f, "  \"model\": {\"name\": \"emulation\", \"bins\": %u, \"hash\": \"%s\", \"affinity\": \"%s\", \"note\": \"not the Windows hash\"},\n",
+    fprintf(f, "  \"model\": {\"name\": \"emulation\", \"bins\": %u, \"hash\": \"%s\", \"affinity\": \"%s\", ",
             g->model.bins, g->model.hash_name ? g->model.hash_name : "?", aff_key(o->affinity));
+    /* only when asked for: the bundled expected.json files stay byte-identical */
+    if (o->hash_seed) fprintf(f, "\"hash_seed\": %u, ", (unsigned)o->hash_seed);
+    if (o->clients) fprintf(f, "\"clients\": %u, ", o->clients);
+    fprintf(f, "\"note\": \"not the Windows hash\"},\n");
     fprintf(f, "  \"counts\": {\"frames\": %" PRIu64 ", \"heartbeats\": %" PRIu64 ", \"heartbeats_extended\": %" PRIu64
                ", \"foreign_886f\": %" PRIu64 ", \"garp\": %" PRIu64 ", \"rarp\": %" PRIu64
                ", \"cluster_mac_as_source\": %" PRIu64 ", \"vip_flows\": %u, \"igmp_reports\": %" PRIu64,

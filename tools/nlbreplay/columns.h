@@ -11,8 +11,10 @@
 #include "out.h"
 
 /* X(id, csv header (an endpoint is two cells), json key, text header, text width (0 = not in
- *   the text table), text right-aligned). predicted_host is the EMULATION's prediction: the csv
- *   name says so. */
+ *   the text table), text right-aligned). predicted_host is the owner the library settled on and
+ *   predicted_source says from what (learned from earlier answers, heartbeat map, emulation,
+ *   default host); predicted_host_emulated / emulated_host is the maps' or EMULATION's owner
+ *   alone, as the csv name says. */
 #define RP_FLOW_COLUMNS(X)                                                          \
     X(PROTO, "proto", "proto", "pro", 3, false)                                     \
     X(CLIENT, "client,client_port", "client", "client", 21, false)                  \
@@ -21,7 +23,10 @@
     X(LAST_SEEN, "last_seen", "last_seen", "", 0, false)                            \
     X(RULE, "rule", "rule", "", 0, false)                                           \
     X(BIN, "bin", "bin", "bin", 3, true)                                            \
-    X(PREDICTED, "predicted_host_emulated", "predicted_host", "pred", 4, true)      \
+    X(PREDICTED, "predicted_host", "predicted_host", "pred", 4, true)               \
+    X(SOURCE, "predicted_source", "predicted_source", "source", 8, false)          \
+    X(LEARNED, "learned_host", "learned_host", "", 0, false)                       \
+    X(EMULATED, "predicted_host_emulated", "emulated_host", "", 0, false)          \
     X(OBSERVED, "observed_host", "observed_host", "obs", 3, true)                   \
     X(ANSWERED, "answered", "answered", "reply", 1, false)                          \
     X(SYNS, "syns", "syns", "", 0, false)                                           \
@@ -107,6 +112,15 @@ static inline char *rp_flow_cell(rp_flow_col col, rp_cell_style st, const nlb_fl
         memcpy(p, ts, n);
         return p + n;
     }
+    case RP_COL_SOURCE: {
+        const char *k = nlb_pred_source_key((nlb_pred_source)fl->predicted_source);
+        size_t n = strlen(k);
+        if (json) *p++ = '"';
+        memcpy(p, k, n);
+        p += n;
+        if (json) *p++ = '"';
+        return p;
+    }
     case RP_COL_ANSWERED:
         if (st == RP_CELL_TEXT) {
             memcpy(p, fl->answered ? "yes" : "NO", fl->answered ? 3 : 2);
@@ -117,6 +131,8 @@ static inline char *rp_flow_cell(rp_flow_col col, rp_cell_style st, const nlb_fl
     case RP_COL_RULE: known = fl->rule >= 0; v = (uint64_t)fl->rule + 1; break;
     case RP_COL_BIN: v = fl->bin; break;
     case RP_COL_PREDICTED: known = fl->predicted_host != 0; v = fl->predicted_host; break;
+    case RP_COL_LEARNED: known = fl->learned_host != 0; v = fl->learned_host; break;
+    case RP_COL_EMULATED: known = fl->emulated_host != 0; v = fl->emulated_host; break;
     case RP_COL_OBSERVED: known = fl->observed_host != 0; v = fl->observed_host; break;
     case RP_COL_SYNS: v = fl->syns; break;
     case RP_COL_FRAMES: v = fl->frames; break;

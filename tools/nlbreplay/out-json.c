@@ -306,25 +306,6 @@ static void write_flows(jw *w, const rp_run *r)
     jw_uint(w, K("flows_listed"), shown);
 }
 
-static void write_ownership(jw *w, const rp_run *r)
-{
-    nlb_ownership_summary o = nlb_tracker_ownership(r->t);
-    jw_obj(w, K("ownership"));
-    jw_uint(w, K("flows"), o.flows);
-    jw_uint(w, K("with_observed"), o.with_observed);
-    jw_uint(w, K("agree"), o.agree);
-    jw_double(w, K("agreement"), o.agreement, 4);
-    jw_str(w, K("model"), "emulation");
-    jw_double(w, K("calibration_consistency"), o.calibration_consistency, 4);
-    if (r->whatif_host) {
-        jw_obj(w, K("whatif"));
-        jw_uint(w, K("without_host"), r->whatif_host);
-        jw_uint(w, K("flows_moved"), nlb_tracker_whatif(r->t, r->whatif_host, false));
-        jw_end_obj(w);
-    }
-    jw_end_obj(w);
-}
-
 /* A frame reference as two keys: the frame number in its file, and the file's index in
  * inputs[]; both null when unknown. */
 static void write_ref(jw *w, const char *fkey, size_t fkn, const char *ikey, size_t ikn, rp_frame_ref ref)
@@ -474,7 +455,7 @@ static int write_json(const rp_run *r, FILE *f, bool one_line)
     write_counts(&w, r);
     write_clusters(&w, r);
     write_flows(&w, r);
-    write_ownership(&w, r);
+    rp_json_ownership(&w, r);
     write_events(&w, r);
     write_diags(&w, r);
     jw_end_obj(&w);

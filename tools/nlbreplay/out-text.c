@@ -8,8 +8,6 @@
 
 #include "columns.h"
 
-#define WIDTH 80
-
 typedef struct tx {
     FILE *f;
     bool colour;
@@ -22,47 +20,6 @@ static const char *sev_colour(nlb_severity s)
     case NLB_SEV_WARNING: return "\033[1;33m";
     default: return "\033[36m";
     }
-}
-
-/* Print text word-wrapped to WIDTH, starting at column col; leading spaces are kept and
- * continuation lines start with `indent` spaces. */
-static void wrap(FILE *f, const char *s, size_t col, size_t indent)
-{
-    while (*s == ' ') {
-        fputc(' ', f);
-        col++;
-        s++;
-    }
-    bool first = true;
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        size_t w = strcspn(s, " ");
-        if (w == 0)
-            break;
-        /* A unit stays with its number ("8.9 s"): take both as one word. */
-        if (s[w] == ' ') {
-            const char *u = s + w + 1;
-            size_t uw = strcspn(u, " ");
-            size_t core = uw;
-            while (core > 0 && strchr(",;:.)", u[core - 1]))
-                core--;
-            if ((core == 1 && u[0] == 's') || (core == 2 && !strncmp(u, "ms", 2)))
-                w += 1 + uw;
-        }
-        if (!first && col + 1 + w > WIDTH) {
-            fprintf(f, "\n%*s", (int)indent, "");
-            col = indent;
-        } else if (!first) {
-            fputc(' ', f);
-            col++;
-        }
-        fwrite(s, 1, w, f);
-        col += w;
-        s += w;
-        first = false;
-    }
-    fputc('\n', f);
 }
 
 static void heading(const tx *x, const char *s)
@@ -130,19 +87,19 @@ static void write_input(FILE *f, const rp_run *r, const rp_input *in)
         if (in->live)
             snprintf(line + n, sizeof line - (size_t)n, ", %llu dropped by the kernel, %llu by the interface",
                      (unsigned long long)in->dropped, (unsigned long long)in->ifdropped);
-        wrap(f, line, 0, 4);
+        rp_wrap(f, line, 0, 4);
     } else {
         fprintf(f, "  %s: not read\n", name);
     }
     for (unsigned k = 0; k < in->n_errors; k++) {
         char line[RP_MSG + 32];
         snprintf(line, sizeof line, "    ERROR: %s", in->errors[k]);
-        wrap(f, line, 0, 6);
+        rp_wrap(f, line, 0, 6);
     }
     for (unsigned k = 0; k < in->n_notes; k++) {
         char line[RP_MSG + 8];
         snprintf(line, sizeof line, "    %s", in->notes[k]);
-        wrap(f, line, 0, 6);
+        rp_wrap(f, line, 0, 6);
     }
     if (in->malformed > RP_MAX_MALFORMED_NOTES)
         fprintf(f, "    (%llu more malformed frames)\n",
@@ -162,7 +119,7 @@ static void write_inputs(const tx *x, const rp_run *r)
         fmt_dur(r->last_ts - r->first_ts, d, sizeof d);
         char line[160];
         snprintf(line, sizeof line, "nlbreplay: %llu frames, %s to %s UTC (%s)", (unsigned long long)r->fed, a, end, d);
-        wrap(f, line, 0, 4);
+        rp_wrap(f, line, 0, 4);
     } else {
         fprintf(f, "nlbreplay: no frames\n");
     }
@@ -202,12 +159,12 @@ static void write_inputs(const tx *x, const rp_run *r)
         if (c->cluster_mac_as_source)
             snprintf(line + n, sizeof line - (size_t)n, ", %llu sent from the unicast cluster MAC",
                      (unsigned long long)c->cluster_mac_as_source);
-        wrap(f, line, 0, 4);
+        rp_wrap(f, line, 0, 4);
         /* Only the first max_clusters cluster IPs are tracked; say how many more there were. */
         if (c->clusters_dropped) {
             snprintf(line, sizeof line, "  %llu more cluster IPs not tracked: the cluster table holds %u clusters",
                      (unsigned long long)c->clusters_dropped, r->cfg.max_clusters);
-            wrap(f, line, 0, 4);
+            rp_wrap(f, line, 0, 4);
         }
     }
 }
@@ -258,7 +215,7 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
                      "(last heartbeat %s, %s): a fact about the capture point, not diagnosed",
                      nlb_time_str(c->lost_at, at), c->lost_by == NLB_LOST_INPUT_END
                      ? "an input ended" : "every host stopped at once");
-            wrap(f, note, 0, 5);
+            rp_wrap(f, note, 0, 5);
         }
     }
 }
@@ -288,7 +245,7 @@ static void write_clusters(const tx *x, const rp_run *r)
                 nn += (size_t)snprintf(names + nn, sizeof names - nn, "%s%u %s", nn ? ", " : " names: ",
                                        c->hosts[h].priority, c->hosts[h].host_name);
         if (nn)
-            wrap(f, names, 0, 8);
+            rp_wrap(f, names, 0, 8);
         /* A flapping cluster can have dozens of episodes: the first ones tell the story. */
         unsigned shown = c->n_convergence <= RP_TOP_CONVERGENCE + 1 ? c->n_convergence : RP_TOP_CONVERGENCE;
         for (unsigned k = 0; k < shown; k++) {
@@ -300,10 +257,10 @@ static void write_clusters(const tx *x, const rp_run *r)
                 nlb_time_str(cv->end, e);
                 fmt_dur(cv->end - cv->start, d, sizeof d);
                 snprintf(line, sizeof line, " convergence %s to %s (%s), trigger: %s", s, e, d, trig);
-                wrap(f, line, 0, 4);
+                rp_wrap(f, line, 0, 4);
             } else {
                 snprintf(line, sizeof line, " convergence from %s, still converging at the end; trigger: %s", s, trig);
-                wrap(f, line, 0, 4);
+                rp_wrap(f, line, 0, 4);
             }
         }
         if (shown < c->n_convergence)
@@ -339,42 +296,7 @@ static void write_diag(const tx *x, const rp_run *r, const nlb_diag *d)
         fprintf(f, "  %-7s", sev);
     snprintf(line, sizeof line, " %s %s %s%s", nlb_diag_code_str(d->code), d->time ? nlb_time_str(d->time, ts) : "",
              msg, diag_frames(r, d, fr));
-    wrap(f, line, 9, 4);
-}
-
-static void write_ownership(const tx *x, const rp_run *r)
-{
-    FILE *f = x->f;
-    nlb_ownership_summary o = nlb_tracker_ownership(r->t);
-    const nlb_model *m = nlb_tracker_model(r->t);
-    char line[512];
-    fputc('\n', f);
-    heading(x, "Ownership (EMULATION of the bin hash, not the Windows hash)");
-    int n = snprintf(line, sizeof line, "  %llu VIP flows, %llu answered by a known host", (unsigned long long)o.flows,
-                     (unsigned long long)o.with_observed);
-    if (o.with_observed)
-        snprintf(line + n, sizeof line - (size_t)n, ", %llu agree with the emulation (%.1f%%)",
-                 (unsigned long long)o.agree, 100.0 * o.agreement);
-    wrap(f, line, 0, 4);
-    if (m->n_rules)
-        snprintf(line, sizeof line, "  model: %u bins per rule, %s hash, %u port rule%s from --rules", m->bins,
-                 m->hash_name ? m->hash_name : "?", m->n_rules, m->n_rules == 1 ? "" : "s");
-    else
-        snprintf(line, sizeof line, "  model: %u bins per rule, %s hash, no --rules given", m->bins,
-                 m->hash_name ? m->hash_name : "?");
-    wrap(f, line, 0, 4);
-    if (r->whatif_host) {
-        size_t moved = nlb_tracker_whatif(r->t, r->whatif_host, false);
-        bool seen = false;
-        for (size_t ci = 0; ci < nlb_tracker_cluster_count(r->t); ci++) {
-            const nlb_cluster_info *c = nlb_tracker_cluster(r->t, ci);
-            for (unsigned h = 0; h < c->n_hosts; h++)
-                seen |= c->hosts[h].priority == r->whatif_host;
-        }
-        snprintf(line, sizeof line, "  what-if without host %u: %zu of %llu flows would change owner (emulation)%s",
-                 r->whatif_host, moved, (unsigned long long)o.flows, seen ? "" : "; no such host was seen");
-        wrap(f, line, 0, 4);
-    }
+    rp_wrap(f, line, 9, 4);
 }
 
 static void write_events(const tx *x, const rp_run *r)
@@ -394,7 +316,7 @@ static void write_events(const tx *x, const rp_run *r)
         fprintf(f, "  %s ", nlb_time_str(ev->time, ts));
         rp_ref_str(r, rp_frame_from(r, ev->time), ref);
         snprintf(evl, sizeof evl, "%s%s%s", ref, ref[0] ? " " : "", det);
-        wrap(f, evl, 15, 15);
+        rp_wrap(f, evl, 15, 15);
     }
     const nlb_counts *c = nlb_tracker_counts(r->t);
     if (c->events_dropped)
@@ -475,7 +397,7 @@ int rp_write_text(const rp_run *r, FILE *f)
         if (nd > RP_TOP_DIAGS)
             fprintf(f, "  (%zu more below)\n", nd - RP_TOP_DIAGS);
     }
-    write_ownership(&x, r);
+    rp_text_ownership(f, r, x.colour);
     if (nd > RP_TOP_DIAGS) {
         fputc('\n', f);
         heading(&x, "More diagnostics");

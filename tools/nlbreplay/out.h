@@ -19,6 +19,11 @@ void rp_text_diag_line(FILE *f, const rp_run *r, const nlb_diag *d, bool colour)
 /* Live watch screen (stdout is a terminal): the state at tracker time now, fitting rows x cols. */
 void rp_watch_screen(const rp_run *r, FILE *f, nlb_usec now, double running_s, unsigned rows, unsigned cols);
 
+/* Ownership: predictions and their evidence (out-owner.c), in the text report and in json. */
+void rp_text_ownership(FILE *f, const rp_run *r, bool colour);
+struct jw;
+void rp_json_ownership(struct jw *w, const rp_run *r);
+
 /* Small helpers shared by the writers. */
 /* The first frame fed at or after t (the last one fed when none), and the last frame fed at or
  * before t (the first one fed when none); frame 0 when nothing was fed. Frames fed in the
@@ -29,6 +34,10 @@ rp_frame_ref rp_frame_until(const rp_run *r, nlb_usec t);
  * when unknown. rp_ref_put returns the end (room: 32 bytes); rp_ref_str ends buf (>= 32). */
 char *rp_ref_put(const rp_run *r, rp_frame_ref ref, char *p);
 char *rp_ref_str(const rp_run *r, rp_frame_ref ref, char *buf);
+#define RP_TEXT_WIDTH 80
+/* Print s word-wrapped to RP_TEXT_WIDTH, starting at column col; leading spaces are kept and
+ * continuation lines start with `indent` spaces. */
+void rp_wrap(FILE *f, const char *s, size_t col, size_t indent);
 /* Diagnostics sorted most severe first, then by time; caller frees. */
 const nlb_diag **rp_sorted_diags(const nlb_tracker *t, size_t *n);
 /* "2026-11-23 10:02:03.100" (UTC) into buf (>= 32). */

@@ -135,3 +135,42 @@ const rp_flow_column rp_flow_columns[RP_FLOW_NCOLS] = {
     RP_FLOW_COLUMNS(RP_COL_ROW)
 #undef RP_COL_ROW
 };
+
+void rp_wrap(FILE *f, const char *s, size_t col, size_t indent)
+{
+    while (*s == ' ') {
+        fputc(' ', f);
+        col++;
+        s++;
+    }
+    bool first = true;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        size_t w = strcspn(s, " ");
+        if (w == 0)
+            break;
+        /* A unit stays with its number ("8.9 s"): take both as one word. */
+        if (s[w] == ' ') {
+            const char *u = s + w + 1;
+            size_t uw = strcspn(u, " ");
+            size_t core = uw;
+            while (core > 0 && strchr(",;:.)", u[core - 1]))
+                core--;
+            if ((core == 1 && u[0] == 's') || (core == 2 && !strncmp(u, "ms", 2)))
+                w += 1 + uw;
+        }
+        if (!first && col + 1 + w > RP_TEXT_WIDTH) {
+            fprintf(f, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(s, 1, w, f);
+        col += w;
+        s += w;
+        first = false;
+    }
+    fputc('\n', f);
+}

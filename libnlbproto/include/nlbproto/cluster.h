@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "frame.h"
+#include "learn.h"
 #include "owner.h"
 #include "types.h"
 
@@ -33,6 +34,7 @@ typedef struct nlb_tracker_config {
     uint32_t vips[NLB_MAX_USER_VIPS]; /* VIPs known from the user (--vip) */
     nlb_model model;           /* ownership emulation: rules, bins, hash */
     uint8_t without_host;      /* what-if: predict as if this priority left (0 = off) */
+    size_t max_learned;        /* client keys and bins learned from answers (learn.h), default 65536, at most 2 x max_flows + 4096; 0 = learn nothing */
 } nlb_tracker_config;
 
 typedef enum nlb_mode {
@@ -162,6 +164,11 @@ typedef struct nlb_flow_info {
     bool answered;
     uint32_t syns;             /* SYNs seen from the client (>1: retransmissions) */
     uint64_t frames;
+    /* the prediction's evidence, when the flow was first seen */
+    uint8_t predicted_source;  /* nlb_pred_source of predicted_host */
+    uint8_t learned_host;      /* owner learned from earlier answers (learn.h), 0 = none known */
+    uint8_t emulated_host;     /* what the maps, the emulation or the rule said, before learning */
+    uint8_t learned_affinity;  /* nlb_affinity the learned owner was looked up with */
 } nlb_flow_info;
 
 typedef struct nlb_counts {
@@ -252,6 +259,21 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join);
 /* Calibration learned from observed answers for cluster i and map slot (the model's rule index,
  * or the wire slot when no rule is configured); NULL when out of range. Added for issue 5. */
 const nlb_calib *nlb_tracker_calib(const nlb_tracker *t, size_t cluster, unsigned slot);
+/* Owners learned from answers: the scope of cluster i and map slot (as nlb_tracker_calib); NULL when out of range. */
+const nlb_learn_scope *nlb_tracker_learn_scope(const nlb_tracker *t, size_t cluster, unsigned slot);
+/* The affinity the answers of cluster i and map slot support (nlb_learn_detect against the
+ * model's affinity for that slot); false when out of range or nothing was answered there. */
+bool nlb_tracker_affinity_verdict(const nlb_tracker *t, size_t cluster, unsigned slot, nlb_aff_verdict *out);
+/* Learned-ownership figures over the flows in the table. */
+typedef struct nlb_learn_summary {
+    uint64_t by_source[NLB_PRED_LEARNED + 1]; /* flows by predicted_source */
+    uint64_t answered;         /* flows with an observed owner */
+    uint64_t learned_checked, learned_agree;   /* of those: predicted from learned owners, and right */
+    uint64_t emulated_checked, emulated_agree; /* of those: the maps/emulation's owner (emulated_host), and right */
+    uint64_t unanswered_learned; /* unanswered flows with a learned owner: "who should have answered" */
+    uint64_t table_keys, table_refused;
+} nlb_learn_summary;
+nlb_learn_summary nlb_tracker_learned(const nlb_tracker *t);
 /* The model in use (rules, bins, hash name). */
 const nlb_model *nlb_tracker_model(const nlb_tracker *t);
 /* Name of a mode ("unicast", "multicast", "igmp", "unknown"). */

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "frame.h"
 #include "heartbeat.h"
+#include "learn.h"
 #include "mac.h"
 #include "owner.h"
 #include "rules.h"

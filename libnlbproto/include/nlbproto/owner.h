@@ -115,7 +115,8 @@ typedef enum nlb_pred_source {
     NLB_PRED_EMULATED,         /* no captured map holds it: emulated assignment over the live hosts */
     NLB_PRED_DEFAULT_HOST,     /* rules are configured and none covers the port */
     NLB_PRED_SINGLE_HOST,      /* single-host rule: the live host of lowest handling priority */
-    NLB_PRED_DROPPED           /* the rule's filtering mode is disabled: every host drops it */
+    NLB_PRED_DROPPED,          /* the rule's filtering mode is disabled: every host drops it */
+    NLB_PRED_LEARNED           /* an earlier answer of the same affinity key or bin (learn.h): evidence */
 } nlb_pred_source;
 
 typedef struct nlb_prediction {
@@ -135,8 +136,11 @@ nlb_prediction nlb_predict(const nlb_model *m, const nlb_owner_view *v, nlb_emu_
 uint8_t nlb_owner_default_host(const nlb_owner_view *v);
 /* Single-host rule owner among v's hosts: lowest non-zero handling priority, ties and no handling set to the lowest priority number; 0 = none. */
 uint8_t nlb_owner_single_host(const nlb_owner_view *v, const nlb_port_rule *r);
-/* Wording of a prediction source ("heartbeat maps", "emulation", "default host", "single-host rule", "dropped by rule", "none"). */
+/* Wording of a prediction source ("heartbeat maps", "emulation", "default host", "single-host rule", "dropped by rule", "learned from answers", "none"). */
 const char *nlb_pred_source_name(nlb_pred_source s);
+/* Stable key of a prediction source for csv, json and filters: "map", "emulated", "default host",
+ * "single host", "dropped", "learned", "none". */
+const char *nlb_pred_source_key(nlb_pred_source s);
 /* The bins set in map (first bins of them, 1..64, else 64) as ranges "0-19, 40", "none" when empty; ranges that do not fit end in "..."; returns strlen. */
 size_t nlb_bins_str(uint64_t map, unsigned bins, char *buf, size_t len);
 

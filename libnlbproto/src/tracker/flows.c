@@ -44,6 +44,11 @@ static void predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, flow_rt *fr
         fr->slot = (uint8_t)p.slot;
     f->bin = p.bin;
     f->predicted_host = p.host;
+    f->emulated_host = p.host;
+    f->predicted_source = (uint8_t)p.source;
+    /* the answers' evidence comes first where bins decide; rules that name the host do not learn */
+    if (p.source == NLB_PRED_MAPS || p.source == NLB_PRED_EMULATED)
+        trk_learn_predict(t, c, f, (unsigned)p.slot, p.affinity);
 }
 
 /* The key of a flow (see fcore); returns FC_LONG for a fingerprint, 0 for canonical IPv4. */
@@ -293,6 +298,9 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
                 f->observed_host = (uint8_t)o;
                 if (f->rule >= 0)
                     nlb_calib_observe(&c->calib[t->frt[i].slot], f->bin, (uint8_t)o);
+                if (f->predicted_source == NLB_PRED_MAPS || f->predicted_source == NLB_PRED_EMULATED ||
+                    f->predicted_source == NLB_PRED_LEARNED)
+                    trk_learn_observe(t, c, f, t->frt[i].slot, (uint8_t)o);
             }
         }
     }

@@ -71,6 +71,9 @@ static nlb_host_info *host_add(cluster_rt *c, unsigned prio)
 static void conv_signal(nlb_tracker *t, cluster_rt *c, nlb_usec time, unsigned host, nlb_conv_trigger why, nlb_usec gap)
 {
     if (!c->converging) {
+        bool maps = false;
+        for (unsigned i = 0; i < c->info.n_hosts; i++) maps = maps || c->info.hosts[i].has_maps;
+        if (!maps) trk_learn_forget_all(c);
         c->converging = true;
         c->conv_start = c->conv_last = time;
         c->conv_host = (uint8_t)host;
@@ -335,7 +338,10 @@ static void hb_fields(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt *
     unsigned changed = 0;
     for (unsigned i = 0; i < NLB_MAX_RULES; i++) {
         uint64_t m = hb->rules[i].cur_map;
-        if (h->has_maps && m != h->cur_map[i]) changed++;
+        if (h->has_maps && m != h->cur_map[i]) {
+            changed++;
+            trk_learn_maps(c, prio, i, h->cur_map[i] & binmask, m & binmask);
+        }
         h->cur_map[i] = m;
         h->bins_owned[i] = (uint8_t)nlb_map_count(m & binmask);
     }

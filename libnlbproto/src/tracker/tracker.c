@@ -16,6 +16,7 @@ void nlb_tracker_config_default(nlb_tracker_config *cfg)
     cfg->burst_window = 1000000;
     cfg->burst_min_macs = 3;
     cfg->answer_timeout = 3000000;
+    cfg->max_learned = 65536;
     nlb_model_init(&cfg->model);
 }
 
@@ -32,7 +33,7 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
         cfg->n_vips > NLB_MAX_USER_VIPS || cfg->max_flows > ((size_t)1 << 28) ||
         cfg->max_events > ((size_t)1 << 26) || cfg->model.bins < 1 || cfg->model.bins > NLB_BINS_MAX ||
         cfg->model.n_rules > NLB_MAX_RULES || cfg->burst_window < 0 || cfg->answer_timeout < 0 ||
-        cfg->without_host > NLB_MAX_PRIORITY)
+        cfg->without_host > NLB_MAX_PRIORITY || cfg->max_learned > ((size_t)1 << 26))
         return NULL;
     size_t ncl = cfg->max_clusters;
     size_t vip_cap = pow2_at_least(2 * ncl);
@@ -61,6 +62,10 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     size_t o_bs = carve(&off, BURST_SET_CAP * sizeof(uint64_t), 8);
     size_t o_wi = carve(&off, ncl * NLB_MAX_RULES * 2 * sizeof(nlb_binmap), 8);
     size_t o_rf = carve(&off, REFUSED_CAP * sizeof(uint32_t), 8);
+    /* a flow teaches at most two client keys (Single, Class C); bins are 3 x 64 per scope */
+    size_t learn_keys = cfg->max_learned < 2 * fl_cap + 4096 ? cfg->max_learned : 2 * fl_cap + 4096;
+    size_t learn_bytes = learn_keys ? nlb_learn_bytes(learn_keys) : 0;
+    size_t o_ln = carve(&off, learn_bytes, 16);
 
     char *mem = calloc(1, off); /* the one allocation of the tracker's life */
     if (!mem)
@@ -97,6 +102,7 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     t->b_set = (uint64_t *)(mem + o_bs);
     t->wi = (nlb_binmap *)(mem + o_wi);
     t->refused = (uint32_t *)(mem + o_rf);
+    if (learn_bytes) nlb_learn_init(&t->learn, mem + o_ln, learn_bytes);
     return t;
 }
 

@@ -181,6 +181,7 @@ typedef struct cluster_rt {
     uint32_t announced;
     bool announced_all;
     nlb_calib calib[NLB_MAX_RULES]; /* by map slot */
+    nlb_learn_scope learn[NLB_MAX_RULES]; /* owners learned from answers, by map slot (id: cluster << 6 | slot) */
     /* fill_view(c, cfg.without_host) for predict: rebuilt after any heartbeat or silence */
     bool view_ok;
     nlb_owner_view view;
@@ -235,6 +236,7 @@ struct nlb_tracker {
     uint32_t b_n;
     uint8_t b_first_mac[6];
     uint64_t *b_set;
+    nlb_learn learn;         /* the learned-owner table of every cluster (learn.h) */
     /* what-if scratch: two maps per cluster and slot */
     nlb_binmap *wi;
     /* VIPs refused because max_clusters was reached (counts.clusters_dropped counts each once) */
@@ -384,6 +386,11 @@ TRK_INTERNAL void trk_cluster_mac_source(nlb_tracker *t, cluster_rt *c, const nl
 TRK_INTERNAL void trk_fill_view(const cluster_rt *c, uint8_t without, nlb_owner_view *v);
 TRK_INTERNAL void trk_judge(nlb_tracker *t, size_t k);
 TRK_INTERNAL void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+/* learned.c: owners learned from answers, kept only while the maps say they hold */
+TRK_INTERNAL void trk_learn_predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, unsigned slot, nlb_affinity assumed);
+TRK_INTERNAL void trk_learn_observe(nlb_tracker *t, cluster_rt *c, const nlb_flow_info *f, unsigned slot, uint8_t prio);
+TRK_INTERNAL void trk_learn_maps(cluster_rt *c, unsigned prio, unsigned slot, uint64_t old_map, uint64_t new_map);
+TRK_INTERNAL void trk_learn_forget_all(cluster_rt *c);
 
 /* ---- per-frame steps, inline (their rare branches call out) ---- */
 
