@@ -16,6 +16,7 @@
 #include "live.h"
 #include "out.h"
 #include "reader.h"
+#include "points.h"
 #include "replay.h"
 
 #define EXIT_FINDINGS 1
@@ -43,6 +44,13 @@ static void usage(FILE *f)
           "  --duration S         stop after S seconds\n"
           "  --alert-cmd CMD      run CMD with /bin/sh once per new error diagnostic, with\n"
           "                       NLB_CODE, NLB_SEVERITY, NLB_MESSAGE and NLB_TIME set\n"
+          "Several capture points (the same VLAN captured at several places at once):\n"
+          "  --at LABEL=FILE      read FILE (like -r) as taken at capture point LABEL; --at FILE\n"
+          "                       takes the label from the pcapng interface name or the file name;\n"
+          "                       frames are matched across points, clock offsets estimated and\n"
+          "                       the delivery of the VIP's traffic to each point reported\n"
+          "  --clock-offset LABEL=S  LABEL's clock minus the first point's, in seconds (not estimated)\n"
+          "  --max-offset S       largest clock error between points (default 5)\n"
           "Cluster knowledge and model (ownership is an EMULATION, not the Windows hash):\n"
           "  --vip A.B.C.D        a cluster IP known to you (repeatable, up to 16)\n"
           "  --rules FILE         port rules (format in nlbreplay(1))\n"
@@ -127,7 +135,7 @@ static char *join_words(char **w, int n)
 
 enum {
     O_VIP = 256, O_RULES, O_AFFINITY, O_BINS, O_PERIOD, O_TOLERANCE, O_WITHOUT, O_FORMAT, O_FLOWS,
-    O_EVENTS, O_SVG, O_FAILON, O_MAXFLOWS, O_DURATION, O_ALERT
+    O_EVENTS, O_SVG, O_FAILON, O_MAXFLOWS, O_DURATION, O_ALERT, O_AT, O_CLOCKOFF, O_MAXOFF
 };
 
 #define GO_ON (-1)     /* option handlers: keep parsing */
@@ -141,12 +149,50 @@ typedef struct cli {
     int nopt, dd;          /* words before "--", and where "--" is (-1 = none) */
 } cli;
 
+/* --at, --clock-offset, --max-offset (the analysis itself is points.c's). */
+static int point_option(rp_run *R, cli *k, int c, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char *end;
+    if (c == O_MAXOFF) {
+        double d = strtod(arg, &end);
+        if (end == arg || *end || !(d > 0) || d > 3600)
+            return usage_error("--max-offset wants seconds, > 0 and <= 3600, not '%s'", arg);
+        R->max_offset = d;
+        return GO_ON;
+    }
+    if (c == O_CLOCKOFF) {
+        if (!eq || eq == arg || (size_t)(eq - arg) >= NLB_VANTAGE_LABEL_MAX)
+            return usage_error("--clock-offset wants LABEL=SECONDS, not '%s'", arg);
+        double d = strtod(eq + 1, &end);
+        if (end == eq + 1 || *end || d < -86400 || d > 86400)
+            return usage_error("--clock-offset wants LABEL=SECONDS (-86400..86400), not '%s'", arg);
+        if (R->n_offsets >= NLB_VANTAGE_MAX_POINTS)
+            return usage_error("--clock-offset: at most 16 (%s is one too many)", arg);
+        R->off_label[R->n_offsets] = strndup(arg, (size_t)(eq - arg));
+        R->off_value[R->n_offsets++] = d;
+        return GO_ON;
+    }
+    if (k->n_rfiles >= NLB_VANTAGE_MAX_POINTS)
+        return usage_error("--at: at most 16 capture points (%s is one too many)", arg);
+    if (eq && (eq == arg || !eq[1] || (size_t)(eq - arg) >= NLB_VANTAGE_LABEL_MAX))
+        return usage_error("--at wants LABEL=FILE (label up to 31 characters) or FILE, not '%s'", arg);
+    if (eq)
+        memcpy(R->at_label[k->n_rfiles], arg, (size_t)(eq - arg));
+    R->rfiles[k->n_rfiles++] = eq ? eq + 1 : arg;
+    R->points = true;
+    return GO_ON;
+}
+
 static int input_option(rp_run *R, cli *k, int c, const char *arg)
 {
     rp_options *o = &R->opt;
     unsigned long long v;
     switch (c) {
     case 'r': R->rfiles[k->n_rfiles++] = arg; return GO_ON;
+    case O_AT: return point_option(R, k, c, arg);
+    case O_CLOCKOFF: return point_option(R, k, c, arg);
+    case O_MAXOFF: return point_option(R, k, c, arg);
     case 'c':
         if (!parse_uint(arg, 1, UINT64_MAX, &v))
             return usage_error("-c wants a positive frame count, not '%s'", arg);
@@ -275,6 +321,9 @@ static int parse_options(int argc, char **argv, rp_run *R, cli *k)
         {"fail-on", required_argument, NULL, O_FAILON},
         {"duration", required_argument, NULL, O_DURATION},
         {"alert-cmd", required_argument, NULL, O_ALERT},
+        {"at", required_argument, NULL, O_AT},
+        {"clock-offset", required_argument, NULL, O_CLOCKOFF},
+        {"max-offset", required_argument, NULL, O_MAXOFF},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -407,6 +456,8 @@ static int write_reports(rp_run *R)
         fprintf(stderr, "nlbreplay: %s: cannot write the SVG: %s\n", o->svg, strerror(errno));
         status = EXIT_USAGE;
     }
+    if (o->fail_on >= 0 && status == 0 && rp_points_worst(R) >= o->fail_on)
+        status = EXIT_FINDINGS;
     if (o->fail_on >= 0 && status == 0) {
         size_t nd = nlb_tracker_diag_count(R->t);
         for (size_t i = 0; i < nd; i++)
@@ -453,6 +504,11 @@ static int run_main(int argc, char **argv, rp_run *R)
         rp_reader_open(R, &R->inputs[i]);
         n_open += R->inputs[i].opened;
     }
+    if (R->points && !o->iface && n_open > 0) {
+        int prc = rp_points_setup(R);
+        if (prc != 0)
+            return prc;
+    }
     if (o->iface) {
         R->inputs[0].name = o->iface;
         R->inputs[0].live = true;
@@ -467,7 +523,9 @@ static int run_main(int argc, char **argv, rp_run *R)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     int status = EXIT_USAGE; /* nothing to report on: the errors above said why */
     if (n_open > 0) {
-        if (!o->iface)
+        if (R->v)
+            rp_points_replay(R);
+        else if (!o->iface)
             rp_replay(R);
         nlb_tracker_finish(R->t);
         status = write_reports(R);
@@ -489,6 +547,9 @@ static void cleanup(rp_run *R)
     free((void *)R->opt.filter);
     free(R->rfiles);
     nlb_tracker_free(R->t);
+    nlb_vantage_free(R->v);
+    for (size_t i = 0; i < R->n_offsets; i++)
+        free((void *)R->off_label[i]);
     free(R->ff_ts);
     free(R->ff_first);
     free(R->ff_last);

@@ -69,6 +69,8 @@ typedef struct rp_input {
      * while other inputs went on (the tracker is told: nlb_tracker_input_end) */
     nlb_usec first_ts, last_ts;
     bool ended_early;
+    /* --at: the capture point this input was taken at (points.c) */
+    char label[NLB_VANTAGE_LABEL_MAX];
 } rp_input;
 
 /* A frame as Wireshark numbers it: frame number `frame` (1-based) of input `file` (0-based
@@ -127,6 +129,14 @@ typedef struct rp_run {
     nlb_usec *ff_ts;
     uint64_t *ff_first, *ff_last;
     size_t ff_n, ff_cap;
+    /* several capture points (--at, points.c): the vantage and the user's settings */
+    bool points;                 /* inputs are capture points (any --at given) */
+    nlb_vantage *v;
+    double max_offset;           /* --max-offset seconds */
+    size_t n_offsets;            /* --clock-offset LABEL=SECONDS */
+    const char *off_label[NLB_VANTAGE_MAX_POINTS];
+    double off_value[NLB_VANTAGE_MAX_POINTS];
+    char at_label[NLB_VANTAGE_MAX_POINTS][NLB_VANTAGE_LABEL_MAX]; /* per file in -r order; "" = inferred */
 } rp_run;
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "columns.h"
+#include "points.h"
 
 #define JW_BUF (64 * 1024)
 /* A json report of a million flows is a few hundred million small writes: the emitter's buffer
@@ -458,6 +459,7 @@ static int write_json(const rp_run *r, FILE *f, bool one_line)
     rp_json_ownership(&w, r);
     write_events(&w, r);
     write_diags(&w, r);
+    rp_points_json(&w, r);
     jw_end_obj(&w);
     jw_put(&w, "\n", 1);
     return jw_finish(&w);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "points.h"
 
 typedef struct tx {
     FILE *f;
@@ -408,6 +409,7 @@ int rp_write_text(const rp_run *r, FILE *f)
             fprintf(f, "  ... %zu more diagnostics (--format json lists them all)\n", nd - end);
     }
     free(d);
+    rp_points_text(f, r);
     if (r->opt.events)
         write_events(&x, r);
     if (r->opt.flows)
