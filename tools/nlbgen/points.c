@@ -134,7 +134,9 @@ void points_open(gen *g)
     }
     for (unsigned i = 0; i < g->n_pts; i++) {
         gpoint *p = &g->pts[i];
-        snprintf(p->path, sizeof p->path, "%s/%s.pcap", o->out, p->label);
+        char label[sizeof p->label];
+        memcpy(label, p->label, sizeof label);
+        snprintf(p->path, sizeof p->path, "%s/%s.pcap", o->out, label);
         p->pd = pcap_open_dead(DLT_EN10MB, 65535);
         if (!p->pd) die(1, "pcap_open_dead failed");
         if (!(p->fp = fopen(p->path, "wb"))) die(1, "%s: %s", p->path, strerror(errno));
