@@ -60,7 +60,6 @@ static const char *aff_name(nlb_affinity a)
     return "?";
 }
 
-static const char *const verdict_names[] = { "", "pending", "answered", "unanswered" };
 
 static void ann_flow(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const nlb_frame_rec *r, const nlb_packet *pkt)
 {
@@ -83,11 +82,11 @@ static void ann_flow(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const nlb
     else
         it = proto_tree_add_ipv6(fl, hf_flow_vip6, tvb, 0, 0, (const ws_in6_addr *)f->vip.a);
     proto_item_set_generated(it);
-    nlb_verdict v = nlb_capture_verdict(pinfo, r);
-    if (v != NLB_VERDICT_NONE) {
-        it = proto_tree_add_string(fl, hf_flow_verdict, tvb, 0, 0, verdict_names[v]);
+    nlb_flow_verdict v = nlb_capture_verdict(r);
+    if (v != NLB_FLOW_NO_SYN) {
+        it = proto_tree_add_string(fl, hf_flow_verdict, tvb, 0, 0, nlb_flow_verdict_name(v));
         proto_item_set_generated(it);
-        proto_item_append_text(ft, ", %s", verdict_names[v]);
+        proto_item_append_text(ft, ", %s", nlb_flow_verdict_name(v));
     }
     gboolean no_rule = m->n_rules && f->rule < 0;
     if (m->n_rules) {

@@ -31,7 +31,6 @@ static guint32 g_vips[256];
 static guint g_nvips;
 static size_t g_vips_of;         /* cluster count g_vips was built from */
 static nlb_usec g_last_ts;       /* time fed of the latest frame */
-static nlb_usec g_answer_timeout;
 static gboolean g_flows_shifted; /* the flow table evicted: stored flow indexes no longer hold */
 
 void nlb_capture_init(void)
@@ -39,7 +38,6 @@ void nlb_capture_init(void)
     nlb_tracker_config cfg;
     nlb_prefs_tracker_config(&cfg);
     g_tr = nlb_tracker_new(&cfg);
-    g_answer_timeout = cfg.answer_timeout;
     g_flows_shifted = FALSE;
     g_ts = wmem_array_new(wmem_file_scope(), sizeof(nlb_usec));
     g_fed = g_final_fed = 0;
@@ -357,18 +355,10 @@ const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r)
     return nlb_tracker_flow(g_tr, r->flow);
 }
 
-nlb_verdict nlb_capture_verdict(packet_info *pinfo, const nlb_frame_rec *r)
+nlb_flow_verdict nlb_capture_verdict(const nlb_frame_rec *r)
 {
     const nlb_flow_info *f = nlb_capture_flow(r);
-    if (!f || f->proto != NLB_IPPROTO_TCP || !f->syns)
-        return NLB_VERDICT_NONE;
-    if (f->answered)
-        return NLB_VERDICT_ANSWERED;
-    /* The tracker judges a SYN unanswered once the answer timeout has passed without a reply;
-     * its public flow record does not carry that judgment yet, so read it the same way. */
-    if (nlb_capture_final(pinfo) && f->first_seen + g_answer_timeout < g_last_ts)
-        return NLB_VERDICT_UNANSWERED;
-    return NLB_VERDICT_PENDING;
+    return f ? (nlb_flow_verdict)f->verdict : NLB_FLOW_NO_SYN;
 }
 
 const nlb_event *nlb_capture_burst(packet_info *pinfo, nlb_usec ts)

@@ -31,9 +31,6 @@ typedef struct nlb_frame_rec {
     nlb_usec gap;               /* back_host's silence */
 } nlb_frame_rec;
 
-/* Flow verdicts, as nlb.flow.verdict shows them. */
-typedef enum { NLB_VERDICT_NONE = 0, NLB_VERDICT_PENDING, NLB_VERDICT_ANSWERED, NLB_VERDICT_UNANSWERED } nlb_verdict;
-
 /* Init and cleanup routines: a new tracker per capture, from the preferences. */
 void nlb_capture_init(void);
 void nlb_capture_cleanup(void);
@@ -54,8 +51,8 @@ const guint32 *nlb_known_vips(guint *n);
 const nlb_tracker *nlb_capture_tracker(void);
 /* Flow of a record with NF_FLOW, NULL when gone. */
 const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r);
-/* Verdict of a record's flow: final in later passes, as known so far in the first. */
-nlb_verdict nlb_capture_verdict(packet_info *pinfo, const nlb_frame_rec *r);
+/* The tracker's verdict on a record's flow: final in later passes, as known so far in the first. */
+nlb_flow_verdict nlb_capture_verdict(const nlb_frame_rec *r);
 /* The failover burst (event) an announcement at ts belongs to, NULL if none (final view only). */
 const nlb_event *nlb_capture_burst(packet_info *pinfo, nlb_usec ts);
 /* The convergence episode of cluster vip that ts falls in, NULL if none (final view only).

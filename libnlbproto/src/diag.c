@@ -425,6 +425,28 @@ const char *nlb_mode_name(nlb_mode m)
     return "unknown";
 }
 
+const char *nlb_host_state_name(nlb_host_state s)
+{
+    switch (s) {
+    case NLB_HOST_GAP: return "gap";
+    case NLB_HOST_SILENT: return "silent";
+    case NLB_HOST_UNSEEN: return "unseen";
+    case NLB_HOST_OK: break;
+    }
+    return "ok";
+}
+
+const char *nlb_flow_verdict_name(nlb_flow_verdict v)
+{
+    switch (v) {
+    case NLB_FLOW_PENDING: return "pending";
+    case NLB_FLOW_ANSWERED: return "answered";
+    case NLB_FLOW_UNANSWERED: return "unanswered";
+    case NLB_FLOW_NO_SYN: break;
+    }
+    return "none";
+}
+
 const char *nlb_event_kind_key(nlb_event_kind k)
 {
     static const char *const keys[NLB_EV_KIND_COUNT_] = {

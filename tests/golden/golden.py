@@ -175,8 +175,26 @@ def cmd_keys(nlbreplay, src, capture):
     errs = check_json(doc)
     if errs:
         fail("; ".join(errs[:20]))
-    print("ok: %s json keys (%d clusters, %d flows, %d diagnostics)"
-          % (capture, len(doc["clusters"]), len(doc["flows"]), len(doc["diagnostics"])))
+    # text and json show the tracker's one host state: they must agree host by host
+    rc, text, err = run(nlbreplay, src, [capture])
+    if rc != 0:
+        fail("text: exit %d: %s" % (rc, err))
+    row = re.compile(r"^\s+(\d+) (\d+\.\d+\.\d+\.\d+)\s+([0-9a-f:]{17})\s+\d+ \S+\s+\S+ (\S+)\s")
+    text_state = {}
+    for line in (text.decode() if isinstance(text, bytes) else text).splitlines():
+        m = row.match(line)
+        if m:
+            text_state[(int(m.group(1)), m.group(2), m.group(3))] = m.group(4).lower()
+    states = {}
+    for c in doc["clusters"]:
+        for h in c["hosts"]:
+            if h.get("state") not in ("ok", "gap", "silent", "unseen"):
+                fail("host %s: state %r" % (h["dedicated_ip"], h.get("state")))
+            states[(h["priority"], h["dedicated_ip"], h["mac"])] = h["state"]
+    if states != text_state:
+        fail("host states differ: json %r, text %r" % (sorted(states.items()), sorted(text_state.items())))
+    print("ok: %s json keys (%d clusters, %d flows, %d diagnostics), %d host states as in text"
+          % (capture, len(doc["clusters"]), len(doc["flows"]), len(doc["diagnostics"]), len(states)))
 
 
 def cmd_svg(nlbreplay, src, capture):

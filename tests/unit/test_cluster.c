@@ -301,6 +301,12 @@ static void test_silent_host(void)
     CU_ASSERT_EQUAL(h2->max_gap, 15 * SEC);
     CU_ASSERT_EQUAL(h2->max_gap_at, T0 + 25 * SEC + 200 * MS);
     CU_ASSERT_FALSE(h2->silent);
+    /* back after 15 s over a 5 s limit: a gap, while the others stayed ok */
+    CU_ASSERT_EQUAL(c->silence_limit, 5 * SEC);
+    CU_ASSERT_EQUAL(h2->state, NLB_HOST_GAP);
+    CU_ASSERT_EQUAL(c->hosts[0].state, NLB_HOST_OK);
+    CU_ASSERT_EQUAL(c->hosts[2].state, NLB_HOST_OK);
+    CU_ASSERT_STRING_EQUAL(nlb_host_state_name(NLB_HOST_GAP), "gap");
 
     const nlb_event *sil = nth_event(NLB_EV_HOST_SILENT, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sil);
@@ -535,6 +541,15 @@ static void test_incident(void)
     const nlb_flow_info *f = nlb_tracker_flow(T, 10);
     CU_ASSERT_EQUAL(f->syns, 17u); /* 1 + retransmissions from 34 s to 49 s */
     CU_ASSERT_FALSE(f->answered);
+    /* the verdicts in the public records: 10 answered before the failover, 37 unanswered */
+    unsigned verdicts[4] = { 0 };
+    for (size_t i = 0; i < nlb_tracker_flow_count(T); i++)
+        verdicts[nlb_tracker_flow(T, i)->verdict]++;
+    CU_ASSERT_EQUAL(verdicts[NLB_FLOW_ANSWERED], 10u);
+    CU_ASSERT_EQUAL(verdicts[NLB_FLOW_UNANSWERED], 37u);
+    CU_ASSERT_EQUAL(verdicts[NLB_FLOW_PENDING] + verdicts[NLB_FLOW_NO_SYN], 0u);
+    CU_ASSERT_EQUAL(f->verdict, NLB_FLOW_UNANSWERED);
+    CU_ASSERT_STRING_EQUAL(nlb_flow_verdict_name(NLB_FLOW_UNANSWERED), "unanswered");
 
     const nlb_diag *d = find_diag(NLB_D_FAILOVER_UNANNOUNCED);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
@@ -1415,6 +1430,40 @@ static void test_config_compare(void)
     CU_ASSERT_TRUE(nlb_config_compare(pair, 2, NULL));
 }
 
+/* Verdicts as the public flow record carries them, read while feeding: answered as soon as a
+ * reply arrives within the timeout, pending until the timeout is over, unanswered when the
+ * reply came too late; flows without a SYN have none. */
+static void test_flow_verdicts(void)
+{
+    T = mk(NULL);
+    hb_full(1, T0, NULL);
+    syn(0xC6336401u, 40001, 80, T0 + 1 * SEC);
+    synack(1, 0xC6336401u, 40001, 80, T0 + 1 * SEC + 100 * MS);
+    syn(0xC6336402u, 40002, 80, T0 + 1 * SEC + 200 * MS);
+    syn(0xC6336403u, 40003, 80, T0 + 1 * SEC + 300 * MS);
+    const uint8_t cmac[6] = { 0x00, 0x0c, 0x29, 0x11, 0x22, 0x33 };
+    uint8_t uc[6];
+    nlb_mac_make(NLB_MAC_UNICAST, VIP, 0, uc);
+    feed(nlb_build_udp4(buf, sizeof buf, uc, cmac, 0, 0xC6336404u, VIP, 40004, 53, 20), T0 + 1 * SEC + 400 * MS);
+    hb_full(1, T0 + 2 * SEC, NULL);
+    CU_ASSERT_EQUAL_FATAL(nlb_tracker_flow_count(T), 4u);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 0)->verdict, NLB_FLOW_ANSWERED);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 1)->verdict, NLB_FLOW_PENDING);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 2)->verdict, NLB_FLOW_PENDING);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 3)->verdict, NLB_FLOW_NO_SYN);
+    synack(1, 0xC6336403u, 40003, 80, T0 + 4 * SEC + 400 * MS); /* 3.1 s after its SYN: too late */
+    for (int s = 3; s <= 6; s++)
+        hb_full(1, T0 + s * SEC, NULL);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 0)->verdict, NLB_FLOW_ANSWERED);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 1)->verdict, NLB_FLOW_UNANSWERED);
+    CU_ASSERT_TRUE(nlb_tracker_flow(T, 2)->answered);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 2)->verdict, NLB_FLOW_UNANSWERED);
+    CU_ASSERT_EQUAL(nlb_tracker_flow(T, 3)->verdict, NLB_FLOW_NO_SYN);
+    nlb_tracker_finish(T);
+    CU_ASSERT_EQUAL(find_diag(NLB_D_VIP_UNANSWERED)->n1, 2u);
+    nlb_tracker_free(T);
+}
+
 /* The test that makes the tracker's detector report each code: diag_tests.h (shared with
  * test_expert, which owns the rows it names). */
 #include "diag_tests.h"
@@ -1459,6 +1508,6 @@ int main(void)
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),
                NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch),
                NLBT(test_config_and_limits), NLBT(test_clusters_dropped),
-               NLBT(test_frame_mac_forms), NLBT(test_diag_table_covered));
+               NLBT(test_frame_mac_forms), NLBT(test_flow_verdicts), NLBT(test_diag_table_covered));
     return nlbt_run();
 }

@@ -176,7 +176,7 @@ static void write_host(jw *w, const nlb_host_info *h)
             jw_uint(w, k, (size_t)kn, h->bins_owned[i]);
         }
     jw_end_obj(w);
-    jw_str(w, K("state"), h->unseen ? "unseen" : h->silent ? "silent" : "ok");
+    jw_str(w, K("state"), nlb_host_state_name(h->state));
     jw_bool(w, K("maps_known"), h->has_maps);
     jw_uint(w, K("heartbeats_extended"), h->heartbeats_extended);
     if (h->max_gap_at)

@@ -98,14 +98,15 @@ static void host_row(const sv *s, const rp_run *r, const nlb_cluster_info *c, co
     fprintf(f, "<g class=\"host\" data-vip=\"%s\" data-priority=\"%u\">\n", vip, h->priority);
     fprintf(f, "<title>host %u %s %s: %llu heartbeats, last %s, %s</title>\n", h->priority, ip,
             nlb_mac_str(h->mac, mac), (unsigned long long)h->heartbeats, nlb_time_str(h->last_seen, ls),
-            h->unseen ? "unseen after the capture stopped seeing the cluster" : h->silent ? "SILENT at the end" : "ok");
-    fprintf(f, "<text x=\"8\" y=\"%d\"%s>host %u  %s</text>\n", y + 14, h->silent ? " fill=\"#c00\"" : "",
+            h->state == NLB_HOST_UNSEEN ? "unseen after the capture stopped seeing the cluster"
+            : h->state == NLB_HOST_SILENT ? "SILENT at the end" : nlb_host_state_name(h->state));
+    fprintf(f, "<text x=\"8\" y=\"%d\"%s>host %u  %s</text>\n", y + 14, h->state == NLB_HOST_SILENT ? " fill=\"#c00\"" : "",
             h->priority, ip);
     fprintf(f, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n", X0, y + 2,
             X1 - X0, ROW - 4);
 
     const rp_series *se = find_series(r, c->vip, h->priority);
-    nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
+    nlb_usec limit = c->silence_limit;
     if (se && se->n) {
         /* Gaps first so the ticks draw over them. */
         for (size_t i = 1; i < se->n; i++) {
@@ -117,7 +118,7 @@ static void host_row(const sv *s, const rp_run *r, const nlb_cluster_info *c, co
                         a, y + 2, b - a > 1 ? b - a : 1, ROW - 4, d / 1e6);
             }
         }
-        if (h->silent && s->t1 > se->t[se->n - 1]) {
+        if (h->state == NLB_HOST_SILENT && s->t1 > se->t[se->n - 1]) {
             double a = xpos(s, se->t[se->n - 1]);
             fprintf(f, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e33\" "
                     "fill-opacity=\"0.5\"><title>silent until the end of the capture (%.1f s)</title></rect>\n",
@@ -217,7 +218,7 @@ static void svg_unanswered(const sv *sp, const rp_run *r, int chart_y)
     size_t nf = nlb_tracker_flow_count(r->t);
     for (size_t i = 0; cnt && i < nf; i++) {
         const nlb_flow_info *fl = nlb_tracker_flow(r->t, i);
-        if (fl->answered || fl->first_seen < s.t0)
+        if (fl->verdict != NLB_FLOW_UNANSWERED || fl->first_seen < s.t0)
             continue;
         size_t k = (size_t)((fl->first_seen - b0) / bucket);
         if (k < nb && ++cnt[k] > maxc)

@@ -175,7 +175,6 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
 {
     FILE *f = x->f;
     char line[160];
-    nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
     if (c->n_hosts) {
         fprintf(f, " %3s %-15s %-17s %5s %-12s %6s %-6s %s\n", "pri", "dedicated IP", "MAC", "hb", "last seen",
                 "max gap", "state", "bins");
@@ -187,12 +186,12 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
                 fmt_dur(hi->max_gap, gap, sizeof gap);
             else
                 strcpy(gap, "-");
-            /* "gap": silent longer than the limit at some point, but back by the end. */
-            const char *st = hi->unseen ? "unseen" : hi->silent ? "SILENT" : hi->max_gap > limit ? "gap" : "ok";
+            /* the one state shouted: silent at the end */
+            const char *st = hi->state == NLB_HOST_SILENT ? "SILENT" : nlb_host_state_name(hi->state);
             fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
                     nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
             if (x->colour && st[0] != 'o')
-                fprintf(f, "%s%-6s\033[0m", sev_colour(hi->silent ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
+                fprintf(f, "%s%-6s\033[0m", sev_colour(hi->state == NLB_HOST_SILENT ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
             else
                 fprintf(f, "%-6s", st);
             fprintf(f, " %s\n", rp_bins_str(hi, bins, sizeof bins));

@@ -35,7 +35,6 @@ static void watch_cluster(const rp_run *r, const nlb_cluster_info *cl, FILE *f, 
 {
     char line[1200];
     unsigned row = *rowp;
-    nlb_usec limit = (nlb_usec)r->cfg.period_ms * 1000 * r->cfg.tolerance;
     size_t nfl = nlb_tracker_flow_count(r->t);
     char vip[16], mac[18], state[96];
     const nlb_convergence *cv = cl->n_convergence ? &cl->convergence[cl->n_convergence - 1] : NULL;
@@ -58,7 +57,7 @@ static void watch_cluster(const rp_run *r, const nlb_cluster_info *cl, FILE *f, 
         char ip[16], age[16], gap[16];
         fmt_age(now - hi->last_seen, age, sizeof age);
         fmt_age(hi->max_gap, gap, sizeof gap);
-        const char *st = hi->silent ? "SILENT" : now - hi->last_seen > limit ? "SILENT?" : "ok";
+        const char *st = hi->state == NLB_HOST_SILENT ? "SILENT" : nlb_host_state_name(hi->state);
         snprintf(line, sizeof line, " %3u %-15s %10llu  %7s  %7s  %s", hi->priority,
                  nlb_ip4_str(hi->dedicated_ip, ip), (unsigned long long)hi->heartbeats, age, gap, st);
         put_line(f, &row, body, cols, line);
@@ -73,7 +72,7 @@ static void watch_cluster(const rp_run *r, const nlb_cluster_info *cl, FILE *f, 
         if (fl->first_seen >= hi_t || fl->vip.family != 4 || nlb_ipaddr_to_v4(&fl->vip) != cl->vip)
             continue;
         fresh++;
-        if (fl->syns && !fl->answered)
+        if (fl->verdict == NLB_FLOW_UNANSWERED)
             unans++;
     }
     snprintf(line, sizeof line, " VIP connections in the last 10 s: %u new, %u unanswered%s", fresh, unans,

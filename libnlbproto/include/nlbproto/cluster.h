@@ -41,6 +41,15 @@ typedef enum nlb_mode {
     NLB_MODE_UNKNOWN = 0, NLB_MODE_UNICAST, NLB_MODE_MULTICAST, NLB_MODE_IGMP
 } nlb_mode;
 
+/* A host's state as the tracker judges it (nlb_host_info.state). Since 0.2. */
+typedef enum nlb_host_state {
+    NLB_HOST_OK = 0,           /* heard within the silence limit throughout */
+    NLB_HOST_GAP,              /* silent longer than the limit at some point, heard again since */
+    NLB_HOST_SILENT,           /* silent longer than the limit now (at the end of the capture) */
+    NLB_HOST_UNSEEN            /* not seen after the capture stopped seeing the cluster: a fact about
+                                * the capture point, neither silent nor diagnosed */
+} nlb_host_state;
+
 typedef struct nlb_host_info {
     uint8_t priority;          /* 1..32 */
     uint32_t dedicated_ip;     /* host order */
@@ -68,6 +77,9 @@ typedef struct nlb_host_info {
     /* Not seen after the capture stopped seeing the cluster (nlb_cluster_info.lost_at): a fact
      * about the capture point, so the host is neither silent nor diagnosed. Since 0.2. */
     bool unseen;
+    /* nlb_host_state: unseen, else silent, else gap (max_gap over the cluster's silence_limit),
+     * else ok. Writers show it instead of deriving their own. Since 0.2. */
+    uint8_t state;
 } nlb_host_info;
 
 typedef struct nlb_convergence {
@@ -122,6 +134,8 @@ typedef struct nlb_cluster_info {
     nlb_usec lost_at;
     uint8_t lost_by;
     uint32_t lost_hosts;
+    /* A host silent longer than this (AliveMsgPeriod x AliveMsgTolerance) is silent. Since 0.2. */
+    nlb_usec silence_limit;
 } nlb_cluster_info;
 
 typedef enum nlb_event_kind {
@@ -152,6 +166,14 @@ typedef struct nlb_event {
     uint8_t mac[6];
 } nlb_event;
 
+/* What became of a VIP connection attempt (nlb_flow_info.verdict). Since 0.2. */
+typedef enum nlb_flow_verdict {
+    NLB_FLOW_NO_SYN = 0,       /* no TCP SYN from the client seen: nothing to judge (UDP, mid-stream) */
+    NLB_FLOW_PENDING,          /* a SYN, and the answer timeout is not over yet */
+    NLB_FLOW_ANSWERED,         /* a reply from the VIP within the answer timeout of the first SYN */
+    NLB_FLOW_UNANSWERED        /* no reply within the answer timeout: what NLB-002 counts */
+} nlb_flow_verdict;
+
 typedef struct nlb_flow_info {
     uint8_t proto;             /* 6 TCP, 17 UDP */
     nlb_ipaddr client, vip;
@@ -161,7 +183,8 @@ typedef struct nlb_flow_info {
     uint8_t bin;
     uint8_t predicted_host;    /* 0 = unknown */
     uint8_t observed_host;     /* 0 = no reply seen */
-    bool answered;
+    bool answered;             /* any reply from the VIP, however late */
+    uint8_t verdict;           /* nlb_flow_verdict; since 0.2 */
     uint32_t syns;             /* SYNs seen from the client (>1: retransmissions) */
     uint64_t frames;
     /* the prediction's evidence, when the flow was first seen */
@@ -276,6 +299,10 @@ typedef struct nlb_learn_summary {
 nlb_learn_summary nlb_tracker_learned(const nlb_tracker *t);
 /* The model in use (rules, bins, hash name). */
 const nlb_model *nlb_tracker_model(const nlb_tracker *t);
+/* Stable name of a host state ("ok", "gap", "silent", "unseen"). Since 0.2. */
+const char *nlb_host_state_name(nlb_host_state s);
+/* Stable name of a flow verdict ("none", "pending", "answered", "unanswered"). Since 0.2. */
+const char *nlb_flow_verdict_name(nlb_flow_verdict v);
 /* Name of a mode ("unicast", "multicast", "igmp", "unknown"). */
 const char *nlb_mode_name(nlb_mode m);
 /* Stable key of an event kind ("failover_burst", "host_silent", ...). */

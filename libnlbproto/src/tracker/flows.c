@@ -174,6 +174,21 @@ static long flow_lookup(nlb_tracker *t, uint8_t proto, const nlb_ipaddr *cl, uin
     }
 }
 
+/* A SYN is judged when its answer timeout is over (trk_judge); an answer within it settles the
+ * verdict before that. */
+uint8_t trk_flow_verdict(const nlb_tracker *t, size_t k)
+{
+    const flow_rt *fr = &t->frt[k];
+    switch (fr->state) {
+    case FS_ANSWERED: return NLB_FLOW_ANSWERED;
+    case FS_UNANSWERED: return NLB_FLOW_UNANSWERED;
+    case FS_PENDING:
+        return t->fl[k].answered && fr->answer_at - fr->syn_at <= t->cfg.answer_timeout ? NLB_FLOW_ANSWERED
+                                                                                        : NLB_FLOW_PENDING;
+    default: return NLB_FLOW_NO_SYN;
+    }
+}
+
 void trk_judge(nlb_tracker *t, size_t k)
 {
     nlb_flow_info *f = &t->fl[k];

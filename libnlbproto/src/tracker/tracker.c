@@ -237,15 +237,29 @@ const nlb_counts *nlb_tracker_counts(const nlb_tracker *t) { return &t->counts; 
 
 size_t nlb_tracker_cluster_count(const nlb_tracker *t) { return t ? t->n_cl : 0; }
 
+/* The verdicts of cluster i's public record, brought up to date when it is read (the per-frame
+ * path keeps only the facts they follow from). Writing through const: as in nlb_tracker_event. */
+static const nlb_cluster_info *cluster_view(const nlb_tracker *t, size_t i)
+{
+    nlb_cluster_info *ci = &((nlb_tracker *)t)->cl[i].info;
+    ci->silence_limit = t->thr;
+    for (unsigned k = 0; k < ci->n_hosts; k++) {
+        nlb_host_info *h = &ci->hosts[k];
+        h->state = h->unseen ? NLB_HOST_UNSEEN : h->silent ? NLB_HOST_SILENT
+                   : h->max_gap > t->thr ? NLB_HOST_GAP : NLB_HOST_OK;
+    }
+    return ci;
+}
+
 const nlb_cluster_info *nlb_tracker_cluster(const nlb_tracker *t, size_t i)
 {
-    return t && i < t->n_cl ? &t->cl[i].info : NULL;
+    return t && i < t->n_cl ? cluster_view(t, i) : NULL;
 }
 
 const nlb_cluster_info *nlb_tracker_find_cluster(const nlb_tracker *t, uint32_t vip)
 {
     int k = t ? vip_find(t, vip) : -1;
-    return k >= 0 ? &t->cl[k].info : NULL;
+    return k >= 0 ? cluster_view(t, (size_t)k) : NULL;
 }
 
 size_t nlb_tracker_event_count(const nlb_tracker *t) { return t ? t->n_ev : 0; }
@@ -275,6 +289,7 @@ const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i)
     const fcore *c = &t->core[k];
     f->last_seen = c->last_seen;
     f->frames = (uint64_t)c->frames_hi << 32 | c->frames;
+    f->verdict = trk_flow_verdict(t, k);
     return f;
 }
 

@@ -385,6 +385,7 @@ TRK_INTERNAL void trk_cluster_mac_source(nlb_tracker *t, cluster_rt *c, const nl
 /* flows.c */
 TRK_INTERNAL void trk_fill_view(const cluster_rt *c, uint8_t without, nlb_owner_view *v);
 TRK_INTERNAL void trk_judge(nlb_tracker *t, size_t k);
+TRK_INTERNAL uint8_t trk_flow_verdict(const nlb_tracker *t, size_t k);
 TRK_INTERNAL void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 /* learned.c: owners learned from answers, kept only while the maps say they hold */
 TRK_INTERNAL void trk_learn_predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info *f, unsigned slot, nlb_affinity assumed);
