@@ -6,6 +6,6 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 gen=${1:-nlbgen}
-for s in unicast-healthy incident multicast igmp misconfig lookalike legacy; do
+for s in unicast-healthy incident multicast igmp misconfig lookalike legacy remote-ping; do
     "$gen" --scenario "$s" -w "$here/$s.pcap" --expected "$here/$s.expected.json"
 done

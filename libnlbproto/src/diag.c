@@ -36,6 +36,12 @@
  *                                duration the change minus that frame's time
  *  NLB-018 flooding, no host     (vantage.h) time first frame got, vip, hosts_mask the point,
  *                                n1 client frames to the VIP it got, n2 sent while it captured */
+ *  NLB-019 remote control        time first (from outside when any), vip, port, n1 datagrams,
+ *                                n2 of them from outside the VIP's /24 (guess), n3 a source
+ *                                (host order; the first outside one when any)
+ *  NLB-020 ping census           time first request, vip, n1 echo requests, n2 most hosts
+ *                                answering one, hosts_mask hosts that answered, n3 hosts heard
+ *                                in heartbeats (mask), n4 replies from no known host */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -404,6 +410,41 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
     case NLB_D_DELIVERY_PARTIAL:
     case NLB_D_FLOODING_NO_HOST:
         format_vantage(&s, d, NULL);
+        break;
+    case NLB_D_REMOTE_CONTROL:
+        sb_add(&s, "%" PRIu32 " %s to %s (nlb.exe/wlbs remote control, UDP 1717/2504), ",
+               d->n1, pl(d->n1, "datagram", "datagrams"), ip);
+        if (d->n2)
+            sb_add(&s, "%" PRIu32 " from outside the VIP's subnet (assumed /24: the mask is not on the wire), the "
+                       "first from %s to port %u at %s: remote control reachable from outside is a security finding: "
+                       "disable remote control on the hosts or block UDP 1717 and 2504 to %s at the router or firewall",
+                   d->n2, nlb_ip4_str(d->n3, ip2), d->port, t, ip);
+        else
+            sb_add(&s, "all from inside the VIP's subnet (assumed /24: the mask is not on the wire), the first from %s "
+                       "to port %u at %s: remote control is enabled; keep UDP 1717 and 2504 to %s blocked from outside",
+                   nlb_ip4_str(d->n3, ip2), d->port, t, ip);
+        break;
+    case NLB_D_PING_CENSUS:
+        nlb_hosts_str(d->n3, others, sizeof others);
+        sb_add(&s, "%" PRIu32 " ping %s to %s from %s on: ", d->n1, pl(d->n1, "request", "requests"), ip, t);
+        if (d->hosts_mask)
+            sb_add(&s, "%s answered (at most %" PRIu32 " per request)", hosts, d->n2);
+        else
+            sb_add(&s, "no known host answered");
+        if (d->n4) sb_add(&s, ", %" PRIu32 " %s from no known host", d->n4, pl(d->n4, "reply", "replies"));
+        sb_add(&s, "; heard in heartbeats: %s. ICMP is not load balanced: every host that receives the VIP's "
+                   "traffic answers, so ", d->n3 ? others : "none");
+        if (d->n3 & ~d->hosts_mask) {
+            nlb_hosts_str(d->n3 & ~d->hosts_mask, others, sizeof others);
+            bool one = __builtin_popcount(d->n3 & ~d->hosts_mask) == 1;
+            sb_add(&s, "%s, heard in heartbeats, never answered: %s not receive the VIP's frames (check the switch "
+                       "port, its MAC address table and VLAN) or %s ICMP", others, one ? "it does" : "they do",
+                   one ? "filters" : "filter");
+        } else if (!d->hosts_mask) {
+            sb_add(&s, "no host receives the VIP's traffic here, or ICMP is filtered");
+        } else {
+            sb_add(&s, "every host heard in heartbeats receives the VIP's traffic");
+        }
         break;
     default:
         sb_add(&s, "unknown diagnostic %d", (int)d->code);

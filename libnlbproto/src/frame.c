@@ -58,6 +58,18 @@ static void decode_tcp_udp(nlb_packet *pkt, nlb_reader *r, size_t off)
         } else {
             pkt->igmp_group = nlb_rd_be32(r, off + 4);
         }
+    } else if (pkt->ip_proto == NLB_IPPROTO_ICMP && pkt->ip_src.family == 4) {
+        /* echo request/reply (RFC 792): type, code, checksum, identifier, sequence */
+        if (!nlb_rd_has(r, off, 8)) {
+            worse(pkt, NLB_TRUNCATED, NLB_F_NONE);
+            return;
+        }
+        pkt->icmp_type = nlb_rd_u8(r, off);
+        if (pkt->icmp_type != NLB_ICMP_ECHO_REQUEST && pkt->icmp_type != NLB_ICMP_ECHO_REPLY)
+            return;
+        pkt->has_icmp = true;
+        pkt->icmp_id = nlb_rd_be16(r, off + 4);
+        pkt->icmp_seq = nlb_rd_be16(r, off + 6);
     }
 }
 

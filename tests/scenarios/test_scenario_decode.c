@@ -306,6 +306,7 @@ static void test_igmp(void) { check_scenario("igmp"); }
 static void test_misconfig(void) { check_scenario("misconfig"); }
 static void test_lookalike(void) { check_scenario("lookalike"); }
 static void test_legacy(void) { check_scenario("legacy"); }
+static void test_remote_ping(void) { check_scenario("remote-ping"); }
 
 /* The bins of a healthy cluster partition every user rule: each bin owned exactly once. */
 static void test_healthy_partition(void)
@@ -422,7 +423,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     NLBT_SUITE("scenarios", NLBT(test_unicast_healthy), NLBT(test_incident), NLBT(test_multicast), NLBT(test_igmp),
-               NLBT(test_misconfig), NLBT(test_lookalike), NLBT(test_legacy), NLBT(test_healthy_partition));
+               NLBT(test_misconfig), NLBT(test_lookalike), NLBT(test_legacy), NLBT(test_remote_ping), NLBT(test_healthy_partition));
     NLBT_SUITE("ownership (emulation)", NLBT(test_owners_healthy), NLBT(test_owners_incident),
                NLBT(test_owners_multicast), NLBT(test_owners_igmp));
     return nlbt_run();

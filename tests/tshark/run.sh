@@ -334,6 +334,16 @@ t_expert() {
     check "NLB-016 on the first legacy heartbeat" "138|NLB-016|warning|host 3" \
         "$(ts -r "$tmp/cap/$f" -2 -Y nlb.diag -T fields -E separator='|' -e frame.number -e nlb.diag -e nlb.diag.severity \
             -e nlb.diag.hosts 2>&1)"
+    f=remote-ping.pcap
+    have_cap $f || { echo "SKIP: captures/$f not generated"; exit 77; }
+    check "remote control (outside) and ping census on their first frames" \
+"142|NLB-019|warning|198.51.100.77|10.20.30.90
+197|NLB-020|warning|203.0.113.10|10.20.30.90" \
+        "$(ts -r "$tmp/cap/$f" -2 -Y nlb.diag -T fields -E separator='|' -e frame.number -e nlb.diag -e nlb.diag.severity \
+            -e ip.src -e ip.dst 2>&1)"
+    check "NLB-020 names who answered and who did not" "1" \
+        "$(ts -r "$tmp/cap/$f" -2 -Y 'nlb.diag == "NLB-020"' -T fields -e nlb.diag.message 2>&1 |
+           grep -c 'hosts 1 and 2 answered (at most 2 per request); heard in heartbeats: hosts 1, 2 and 3.*host 3, heard in heartbeats, never answered')"
 }
 
 nlb_assert_loaded

@@ -25,6 +25,8 @@ static const struct { nlb_diag_code code; const char *file, *test; } diag_tests[
     /* detected by the vantage (several capture points), asserted by tests/scenarios/test_vantage.c */
     { NLB_D_DELIVERY_PARTIAL, "test_vantage", "test_default_offsets" },
     { NLB_D_FLOODING_NO_HOST, "test_vantage", "test_default_offsets" },
+    { NLB_D_REMOTE_CONTROL, "test_expert", "test_remote_control" },
+    { NLB_D_PING_CENSUS, "test_expert", "test_ping_census" },
 };
 
 #endif

@@ -70,7 +70,7 @@ static void test_vantage_wording(void)
 /* The diagnostic table (diag.def): one row per code 1..N, stable keys, severities, short titles. */
 static void test_table(void)
 {
-    CU_ASSERT_EQUAL(nlb_diag_info_count(), 18u);
+    CU_ASSERT_EQUAL(nlb_diag_info_count(), 20u);
     CU_ASSERT_EQUAL((size_t)NLB_D_CODE_COUNT_, nlb_diag_info_count() + 1);
     CU_ASSERT_PTR_NULL(nlb_diag_info((nlb_diag_code)0));
     CU_ASSERT_PTR_NULL(nlb_diag_info(NLB_D_CODE_COUNT_));

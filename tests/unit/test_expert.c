@@ -162,6 +162,134 @@ static void test_legacy_heartbeats(void)
     nlb_tracker_free(T);
 }
 
+/* ---- remote control and the ping census (flows.c) ---------------------------------------- */
+
+static const uint8_t GW[6] = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x0a };
+
+static void udp_to_vip(uint32_t src, uint16_t dport, nlb_usec ts)
+{
+    uint8_t cmac[6];
+    nlb_mac_make(NLB_MAC_UNICAST, VIP, 0, cmac);
+    feed(nlb_build_udp4(buf, sizeof buf, cmac, GW, 0, src, VIP, 50000, dport, 40), ts);
+}
+
+static void ping(uint16_t seq, uint32_t answer_mask, nlb_usec ts)
+{
+    uint8_t cmac[6];
+    nlb_mac_make(NLB_MAC_UNICAST, VIP, 0, cmac);
+    const uint32_t client = 0xCB00710Au;
+    feed(nlb_build_icmp4_echo(buf, sizeof buf, cmac, GW, 0, client, VIP, false, 0x0200, seq, 32), ts);
+    for (unsigned p = 1; p <= 3; p++) {
+        if (!(answer_mask >> (p - 1) & 1u)) continue;
+        uint8_t src[6];
+        nlb_mac_make(NLB_MAC_MASKED, VIP, (uint8_t)p, src);
+        feed(nlb_build_icmp4_echo(buf, sizeof buf, GW, src, 0, VIP, client, true, 0x0200, seq, 32), ts + p * MS);
+    }
+}
+
+static void three_hosts(int secs)
+{
+    for (int s = 0; s < secs; s++)
+        for (unsigned p = 1; p <= 3; p++) hb(p, T0 + s * SEC + p * 100 * MS);
+}
+
+static void test_remote_control(void)
+{
+    /* from inside the VIP's /24 only: info */
+    T = mk();
+    three_hosts(2); /* the frames below come after the last heartbeat: time only goes forward */
+    udp_to_vip(0x0A141EC8u, NLB_UDP_PORT_REMOTE_CONTROL, T0 + 1500 * MS); /* 10.20.30.200 */
+    udp_to_vip(0x0A141EC8u, NLB_UDP_PORT_REMOTE_CONTROL, T0 + 1600 * MS);
+    udp_to_vip(0x0A141EC8u, 53, T0 + 1700 * MS); /* another port: not remote control */
+    nlb_tracker_finish(T);
+    const nlb_diag *d = find_diag(NLB_D_REMOTE_CONTROL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_INFO);
+    CU_ASSERT_EQUAL(d->time, T0 + 1500 * MS);
+    CU_ASSERT_EQUAL(d->port, 2504);
+    CU_ASSERT_EQUAL(d->n1, 2);
+    CU_ASSERT_EQUAL(d->n2, 0);
+    CU_ASSERT_EQUAL(d->n3, 0x0A141EC8u);
+    HAS(msg_of(d), "2 datagrams to 10.20.30.40 (nlb.exe/wlbs remote control, UDP 1717/2504), all from inside the "
+                   "VIP's subnet (assumed /24: the mask is not on the wire), the first from 10.20.30.200 to port 2504 "
+                   "at 05:42:01.500");
+    HAS(msg_of(d), "keep UDP 1717 and 2504 to 10.20.30.40 blocked from outside");
+    nlb_tracker_free(T);
+
+    /* and from outside: warning, timed at the first outside datagram, naming its source */
+    T = mk();
+    three_hosts(2); /* the frames below come after the last heartbeat: time only goes forward */
+    udp_to_vip(0x0A141EC8u, NLB_UDP_PORT_REMOTE_CONTROL, T0 + 1500 * MS);
+    udp_to_vip(0xC633644Du, NLB_UDP_PORT_REMOTE_CONTROL_OLD, T0 + 2200 * MS); /* 198.51.100.77 */
+    udp_to_vip(0xC633644Du, NLB_UDP_PORT_REMOTE_CONTROL, T0 + 2300 * MS);
+    nlb_tracker_finish(T);
+    d = find_diag(NLB_D_REMOTE_CONTROL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_WARNING);
+    CU_ASSERT_EQUAL(d->time, T0 + 2200 * MS);
+    CU_ASSERT_EQUAL(d->port, 1717);
+    CU_ASSERT_EQUAL(d->n1, 3);
+    CU_ASSERT_EQUAL(d->n2, 2);
+    CU_ASSERT_EQUAL(d->n3, 0xC633644Du);
+    HAS(msg_of(d), "2 from outside the VIP's subnet (assumed /24: the mask is not on the wire), the first from "
+                   "198.51.100.77 to port 1717 at 05:42:02.200: remote control reachable from outside is a security "
+                   "finding: disable remote control on the hosts or block UDP 1717 and 2504 to 10.20.30.40");
+    if (CU_get_number_of_failures()) dump();
+    nlb_tracker_free(T);
+}
+
+static void test_ping_census(void)
+{
+    /* hosts 1 and 2 answer, host 3 (heard in heartbeats) never does: warning */
+    T = mk();
+    three_hosts(2);
+    ping(1, 0x3, T0 + 2 * SEC);
+    ping(1, 0x0, T0 + 2 * SEC + 500 * MS); /* the same request again: no new census slot */
+    ping(2, 0x1, T0 + 3 * SEC);
+    nlb_tracker_finish(T);
+    const nlb_diag *d = find_diag(NLB_D_PING_CENSUS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_WARNING);
+    CU_ASSERT_EQUAL(d->time, T0 + 2 * SEC);
+    CU_ASSERT_EQUAL(d->n1, 3);
+    CU_ASSERT_EQUAL(d->n2, 2);
+    CU_ASSERT_EQUAL(d->hosts_mask, 0x3u);
+    CU_ASSERT_EQUAL(d->n3, 0x7u);
+    CU_ASSERT_EQUAL(d->n4, 0);
+    const char *m = msg_of(d);
+    HAS(m, "3 ping requests to 10.20.30.40 from 05:42:02.000 on: hosts 1 and 2 answered (at most 2 per request); "
+           "heard in heartbeats: hosts 1, 2 and 3");
+    HAS(m, "host 3, heard in heartbeats, never answered: it does not receive the VIP's frames");
+    CU_ASSERT_EQUAL(count_diag(NLB_D_PING_CENSUS), 1);
+    nlb_tracker_free(T);
+
+    /* every host answers: info */
+    T = mk();
+    three_hosts(2);
+    ping(7, 0x7, T0 + 2 * SEC);
+    nlb_tracker_finish(T);
+    d = find_diag(NLB_D_PING_CENSUS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_INFO);
+    CU_ASSERT_EQUAL(d->hosts_mask, 0x7u);
+    CU_ASSERT_EQUAL(d->n2, 3);
+    HAS(msg_of(d), "every host heard in heartbeats receives the VIP's traffic");
+    nlb_tracker_free(T);
+
+    /* nobody answers: warning */
+    T = mk();
+    three_hosts(2);
+    ping(9, 0, T0 + 2 * SEC);
+    nlb_tracker_finish(T);
+    d = find_diag(NLB_D_PING_CENSUS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_WARNING);
+    CU_ASSERT_EQUAL(d->hosts_mask, 0);
+    HAS(msg_of(d), "no known host answered");
+    if (CU_get_number_of_failures()) dump();
+    nlb_tracker_free(T);
+}
+
 /* ---- the table's rows this program drives ------------------------------------------------- */
 
 #include "diag_tests.h"
@@ -182,6 +310,7 @@ static void test_diag_table_covered(void)
 int main(void)
 {
     CU_initialize_registry();
-    NLBT_SUITE("expert", NLBT(test_legacy_heartbeats), NLBT(test_diag_table_covered));
+    NLBT_SUITE("expert", NLBT(test_legacy_heartbeats), NLBT(test_remote_control), NLBT(test_ping_census),
+               NLBT(test_diag_table_covered));
     return nlbt_run();
 }

@@ -53,7 +53,8 @@ enum {
     PF_MALFORMED_HB = 1u << 0, /* one heartbeat of host 2 announces 200 rules */
     PF_DUP_PRIO = 1u << 1,     /* host 3 of 4 claims priority 2 (different dedicated IP) */
     PF_BACKGROUND = 1u << 2,   /* east-west traffic of other servers, unrelated to NLB */
-    PF_LEGACY = 1u << 3        /* host 3 also sends 0xBF01 heartbeats from +8 s; LQSR and Xbox on 0x886F */
+    PF_LEGACY = 1u << 3,       /* host 3 also sends 0xBF01 heartbeats from +8 s; LQSR and Xbox on 0x886F */
+    PF_REMOTE_PING = 1u << 4   /* remote control to the VIP from inside and outside; a ping answered by hosts 1, 2 */
 };
 
 /* Options a preset fixes: giving one is an error that says why (opt bits). */
@@ -228,6 +229,9 @@ typedef struct gen {
     uint64_t legacy_hb;
     nlb_usec legacy_first;
     uint32_t legacy_hosts;
+    unsigned x_vip_flows;      /* VIP flows of expert.c's frames (remote control datagrams) */
+    nlb_usec rc_out_first, ping_first;
+    unsigned pings;
 } gen;
 
 extern const uint8_t BCAST[6];

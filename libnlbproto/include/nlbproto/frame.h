@@ -57,6 +57,9 @@ typedef struct nlb_packet {
     uint32_t tcp_seq;
     uint32_t igmp_group;    /* host order, IGMP reports (v3: of the first group record) */
     uint8_t igmp_type;
+    bool has_icmp;          /* IPv4 ICMP echo request/reply header decoded */
+    uint8_t icmp_type;
+    uint16_t icmp_id, icmp_seq;
     uint8_t igmp3_record;   /* v3 reports: type of the first group record (0: none) */
     /* NLB specifics */
     nlb_arp arp;            /* kind ARP or RARP */

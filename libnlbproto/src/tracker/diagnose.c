@@ -97,6 +97,37 @@ static void diag_config(nlb_tracker *t, const cluster_rt *c)
     }
 }
 
+/* NLB-019 remote control and NLB-020 ping census (evidence gathered in flows.c). */
+static void diag_vip_checks(nlb_tracker *t, const cluster_rt *c)
+{
+    if (c->rc_n) {
+        bool out = c->rc_out > 0;
+        nlb_diag *d = trk_add_diag(t, NLB_D_REMOTE_CONTROL, out ? c->rc_out_first : c->rc_first, c);
+        if (d) {
+            if (out) d->severity = NLB_SEV_WARNING; /* reachable from outside: a security finding */
+            d->port = out ? c->rc_out_port : c->rc_port;
+            d->n1 = c->rc_n;
+            d->n2 = c->rc_out;
+            d->n3 = out ? c->rc_out_src : c->rc_src;
+        }
+    }
+    if (c->ping_req) {
+        uint32_t heard = 0;
+        for (unsigned k = 0; k < c->info.n_hosts; k++)
+            if (c->info.hosts[k].heartbeats) heard |= bit(c->info.hosts[k].priority);
+        nlb_diag *d = trk_add_diag(t, NLB_D_PING_CENSUS, c->ping_first, c);
+        if (d) {
+            /* a host heard in heartbeats that never answers does not receive the VIP's traffic */
+            if (!c->ping_hosts || (heard & ~c->ping_hosts)) d->severity = NLB_SEV_WARNING;
+            d->hosts_mask = c->ping_hosts;
+            d->n1 = c->ping_req;
+            d->n2 = c->ping_max;
+            d->n3 = heard;
+            d->n4 = c->ping_unknown;
+        }
+    }
+}
+
 static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
 {
     const nlb_cluster_info *ci = &c->info;
@@ -144,6 +175,7 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
             d->hosts_mask = c->legacy_hosts;
         }
     }
+    diag_vip_checks(t, c);
     uint64_t trunc = 0;
     uint32_t nomaps = 0;
     nlb_usec first_trunc = 0;

@@ -246,8 +246,56 @@ static unsigned observed_host(nlb_tracker *t, const cluster_rt *c, const nlb_pac
     return 0;
 }
 
+/* nlb.exe/wlbs remote control: UDP 1717 or 2504 to the cluster IP. */
+static void remote_control(cluster_rt *c, const nlb_packet *pkt, nlb_usec ts)
+{
+    uint32_t src = v4_of(&pkt->ip_src);
+    if (!c->rc_n) { c->rc_first = ts; c->rc_src = src; c->rc_port = pkt->dport; }
+    c->rc_n++;
+    if ((src & RC_SUBNET_MASK) == (c->info.vip & RC_SUBNET_MASK)) return;
+    if (!c->rc_out) { c->rc_out_first = ts; c->rc_out_src = src; c->rc_out_port = pkt->dport; }
+    c->rc_out++;
+}
+
+/* Ping census (ICMP is not load balanced: every host that receives the VIP's traffic answers):
+ * an echo request to the VIP opens a slot, each reply from the VIP marks its sending host. */
+static void ping_census(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    uint32_t key = (uint32_t)pkt->icmp_id << 16 | pkt->icmp_seq;
+    if (pkt->icmp_type == NLB_ICMP_ECHO_REQUEST) {
+        int k = vip_find(t, v4_of(&pkt->ip_dst));
+        if (k < 0) return;
+        cluster_rt *c = &t->cl[k];
+        if (!c->ping_req++) c->ping_first = ts;
+        for (unsigned i = 0; i < c->ping_used; i++)
+            if (c->ping[i].key == key) return; /* the same request again */
+        c->ping[c->ping_next].key = key;
+        c->ping[c->ping_next].mask = 0;
+        c->ping_next = (uint8_t)((c->ping_next + 1) % PING_KEEP);
+        if (c->ping_used < PING_KEEP) c->ping_used++;
+        return;
+    }
+    int k = vip_find(t, v4_of(&pkt->ip_src));
+    if (k < 0) return;
+    cluster_rt *c = &t->cl[k];
+    unsigned who = observed_host(t, c, pkt);
+    for (unsigned i = 0; i < c->ping_used; i++) {
+        if (c->ping[i].key != key) continue;
+        if (!who) { c->ping_unknown++; return; }
+        c->ping[i].mask |= bit(who);
+        c->ping_hosts |= bit(who);
+        unsigned n = (unsigned)__builtin_popcount(c->ping[i].mask);
+        if (n > c->ping_max) c->ping_max = (uint8_t)n;
+        return;
+    }
+}
+
 void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
 {
+    if (pkt->has_icmp) {
+        ping_census(t, pkt, ts);
+        return;
+    }
     if (!pkt->has_ports || (pkt->ip_proto != NLB_IPPROTO_TCP && pkt->ip_proto != NLB_IPPROTO_UDP))
         return;
     int k;
@@ -280,6 +328,9 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         fcore *fc = &t->core[i];
         fc->last_seen = ts;
         if (!++fc->frames) fc->frames_hi++;
+        if (pkt->ip_proto == NLB_IPPROTO_UDP && pkt->ip_dst.family == 4 &&
+            (pkt->dport == NLB_UDP_PORT_REMOTE_CONTROL || pkt->dport == NLB_UDP_PORT_REMOTE_CONTROL_OLD))
+            remote_control(c, pkt, ts);
         if (pkt->ip_proto == NLB_IPPROTO_TCP && (pkt->tcp_flags & (NLB_TCP_SYN | NLB_TCP_ACK)) == NLB_TCP_SYN) {
             nlb_flow_info *f = &t->fl[i];
             flow_rt *fr = &t->frt[i];

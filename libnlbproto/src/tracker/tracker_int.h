@@ -69,7 +69,12 @@
  *     not a cluster fault);
  *   NLB-015 flows evicted or refused: warning;
  *   NLB-016 legacy 0xBF01 heartbeats naming the VIP: info, warning when the cluster also sends
- *     0x886F heartbeats (a mixed cluster that reverted, KB Q232711). */
+ *     0x886F heartbeats (a mixed cluster that reverted, KB Q232711);
+ *   NLB-019 UDP to the VIP's port 1717 or 2504 (remote control): info from inside the VIP's /24
+ *     (guess: the mask is not on the wire), warning when any came from outside it;
+ *   NLB-020 ICMP echo requests to the VIP: the hosts whose replies (by source MAC) answered
+ *     them, against the hosts heard in heartbeats; info when they are the same, warning when a
+ *     host heard in heartbeats never answered or no host answered at all. */
 #ifndef NLB_TRACKER_INT_H
 #define NLB_TRACKER_INT_H
 
@@ -87,6 +92,8 @@
 #define OWNER_MIN_FLOWS 20
 #define OWNER_MIN_AGREEMENT 0.8
 #define CONV_LONG_US INT64_C(10000000)
+#define PING_KEEP 16        /* echo requests whose replies are matched (identifier, sequence) */
+#define RC_SUBNET_MASK 0xFFFFFF00u /* (guess) the VIP's subnet: the mask is not on the wire */
 #define IGMP_MIN_SPAN_US INT64_C(120000000) /* two report periods of ~60 s (guess) */
 
 enum { FS_NONE = 0, FS_PENDING, FS_ANSWERED, FS_UNANSWERED };
@@ -160,6 +167,15 @@ typedef struct cluster_rt {
     /* cluster MAC as source */
     nlb_usec cmas_first, cmas_ev_time;
     int cmas_ev;
+    /* remote control to the VIP (UDP 1717/2504): all, and from outside the VIP's /24 (guess) */
+    uint32_t rc_n, rc_out, rc_src, rc_out_src;
+    nlb_usec rc_first, rc_out_first;
+    uint16_t rc_port, rc_out_port;
+    /* ping census: echo requests to the VIP and which hosts answered each (the last PING_KEEP) */
+    uint32_t ping_req, ping_unknown, ping_hosts;
+    uint8_t ping_max, ping_next, ping_used;
+    nlb_usec ping_first;
+    struct { uint32_t key, mask; } ping[PING_KEEP];
     /* legacy 0xBF01 heartbeats (WLBS/Convoy): counted, never interpreted */
     uint64_t legacy_n;
     uint32_t legacy_hosts;
