@@ -35,7 +35,7 @@
  *                                switch learn it (0 = none captured), n2 its frame number there,
  *                                duration the change minus that frame's time
  *  NLB-018 flooding, no host     (vantage.h) time first frame got, vip, hosts_mask the point,
- *                                n1 client frames to the VIP it got, n2 sent while it captured */
+ *                                n1 client frames to the VIP it got, n2 sent while it captured
  *  NLB-019 remote control        time first (from outside when any), vip, port, n1 datagrams,
  *                                n2 of them from outside the VIP's /24 (guess), n3 a source
  *                                (host order; the first outside one when any)
