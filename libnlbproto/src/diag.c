@@ -22,8 +22,9 @@
  *  NLB-009/010 bins twice/nobody time first seen, n1 bins, n2 rule slot (1-based), hosts_mask
  *  NLB-011 multicast ARP         vip, mac, n1 replies
  *  NLB-012 IGMP joins missing    vip, duration observed
- *  NLB-013 truncated heartbeats  vip, hosts_mask hosts without maps, n1 heartbeats
- *  NLB-014 owner mismatch        n1 agree, n2 flows with an observed owner, n3 calibration
+ *  NLB-013 truncated heartbeats  vip, hosts_mask hosts without maps, n1 heartbeats, n2 those cut
+ *                                before the cluster IP or priority (taken from the masked MAC)
+ *  NLB-014 owner mismatch        n1 agree, n2 flows with an observed and a predicted owner, n3 calibration
  *                                consistency in percent
  *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity
  *  NLB-016 legacy heartbeats     time first, vip, hosts_mask priorities named in them, n1 frames,
@@ -382,9 +383,12 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
         break;
     case NLB_D_TRUNCATED:
         sb_add(&s, "%" PRIu32 " %s of %s of %s %s cut by the capture's snaplen: their bin maps are "
-                   "unknown, so owners shown are predicted by the emulation (not the Windows hash); capture "
-                   "with a snaplen of at least 1514 bytes to see the maps",
+                   "unknown, so owners shown are predicted by the emulation (not the Windows hash)",
                d->n1, pl(d->n1, "heartbeat", "heartbeats"), hosts, ip, pl(d->n1, "was", "were"));
+        if (d->n2)
+            sb_add(&s, "; %" PRIu32 " of them %s cut before the cluster IP and priority, which come from the "
+                       "masked source MAC 02-pp-VIP", d->n2, pl(d->n2, "was", "were"));
+        sb_add(&s, "; capture again with a full snaplen (tcpdump -s 0, at least 1514 bytes) to see the maps");
         break;
     case NLB_D_OWNER_MISMATCH:
         sb_add(&s, "the emulated owner (not the Windows hash) matched the host that answered for only %" PRIu32
@@ -472,6 +476,7 @@ const char *nlb_host_state_name(nlb_host_state s)
     case NLB_HOST_GAP: return "gap";
     case NLB_HOST_SILENT: return "silent";
     case NLB_HOST_UNSEEN: return "unseen";
+    case NLB_HOST_UNKNOWN: return "unknown";
     case NLB_HOST_OK: break;
     }
     return "ok";
@@ -503,7 +508,8 @@ const char *nlb_event_kind_key(nlb_event_kind k)
 
 /* Event fields per kind (filled by src/tracker/):
  *  cluster_found        count: evidence (nlb_found_by)
- *  host_joined          host, count: its dedicated IP (host order)
+ *  host_joined          host, count: its dedicated IP (host order), port: the evidence that
+ *                       named it (NLB_HEV_*), mac: its masked MAC when named by traffic
  *  host_silent          host, duration: the gap (so far, or final once it came back)
  *  host_back            host, duration: the gap
  *  convergence_start    host: trigger host, count: trigger kind, duration: triggering silence
@@ -527,10 +533,19 @@ size_t nlb_event_format(const nlb_event *ev, char *buf, size_t len)
     switch (ev->kind) {
     case NLB_EV_CLUSTER_FOUND:
         sb_add(&s, "NLB cluster %s found (%s)", ip,
-               ev->count == NLB_FOUND_BY_HEARTBEAT ? "heartbeats" : ev->count == NLB_FOUND_BY_ARP ? "ARP for the VIP answered with a cluster MAC" : "configuration");
+               ev->count == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
+               : ev->count == NLB_FOUND_BY_ARP ? "ARP for the VIP answered with a cluster MAC"
+               : ev->count == NLB_FOUND_BY_TRAFFIC ? "traffic: its cluster MAC embeds exactly the VIP it carries"
+               : "configuration");
         break;
     case NLB_EV_HOST_JOINED:
-        sb_add(&s, "host %u (%s) of %s appeared", ev->host, nlb_ip4_str(ev->count, ip2), ip);
+        if (ev->count)
+            sb_add(&s, "host %u (%s) of %s appeared", ev->host, nlb_ip4_str(ev->count, ip2), ip);
+        else if (ev->port & (NLB_HEV_ARP | NLB_HEV_REPLIES))
+            sb_add(&s, "host %u of %s appeared (%s from its masked MAC %s; no heartbeat yet)", ev->host, ip,
+                   ev->port & NLB_HEV_ARP ? "ARP for the VIP" : "traffic from the VIP", mac);
+        else
+            sb_add(&s, "host %u of %s appeared (its dedicated IP was not captured)", ev->host, ip);
         break;
     case NLB_EV_HOST_SILENT:
         sb_add(&s, "host %u of %s silent: no heartbeat for %.1f s", ev->host, ip, secs(ev->duration));

@@ -138,6 +138,95 @@ def case_input_end(x):
     x.done("input_end")
 
 
+# ---- 2. clusters and hosts from every evidence form ------------------------------------------
+
+def traffic_hosts(c):
+    return [(h["priority"], h["mac"], h["heartbeats"], h.get("evidence"), h["state"]) for h in c["hosts"]]
+
+
+def case_no_heartbeats(x):
+    """The incident captured with 'not ether proto 0x886f': hosts 1-3 from ARP and from replies
+    of their masked MACs; NLB-001 (needs no heartbeat) still runs; no NLB-014 claimed."""
+    pcap = x.gen("no-heartbeats", "--scenario", "no-heartbeats")
+    doc = x.replay(pcap)
+    c = cluster(doc, "10.20.30.40")
+    x.eq("hosts", traffic_hosts(c), [
+        (p, "02:%02x:0a:14:1e:28" % p, 0, ["arp", "replies"], "unknown") for p in (1, 2, 3)])
+    x.eq("diagnostics", codes(doc), ["NLB-001", "NLB-002", "NLB-005"])
+    d1 = [d for d in doc["diagnostics"] if d["code"] == "NLB-001"]
+    x.true("NLB-001 names hosts 1-3", d1 and d1[0].get("hosts") == [1, 2, 3])
+    # agreement is measured only on flows that got a prediction (no heartbeat maps here: only
+    # owners learned from earlier answers), never "0 of 111"
+    o = doc["ownership"]
+    x.eq("ownership.with_observed", o["with_observed"], 111)
+    x.true("with_prediction %r of %r" % (o.get("with_prediction"), o["with_observed"]),
+           o.get("with_prediction") is not None and o["with_prediction"] < o["with_observed"])
+    burst = [e for e in doc["events"] if e["kind"] == "failover_burst"]
+    x.true("burst event names the cluster", burst and burst[0].get("vip") == "10.20.30.40")
+    text = x.replay(pcap, fmt="text")
+    x.true("text header counts 3 hosts", "cluster MAC 02:bf:0a:14:1e:28  3 hosts" in text)
+    x.true("text labels the evidence", "host 1 (ARP, replies), 2 (ARP, replies), 3 (ARP, replies)" in text)
+    x.true("text claims no agreement for unpredicted flows", " 0 agree" not in text and "0 of 111" not in text
+           and "%d predicted" % o.get("with_prediction", -1) in text)
+    x.done("no_heartbeats")
+
+
+def case_vip_filtered(x):
+    """The incident captured with 'ip host 10.20.30.40': the cluster is found from traffic
+    (frames to 02-BF-VIP carrying the VIP), hosts 1-3 from their replies."""
+    pcap = x.gen("vip-filtered", "--scenario", "vip-filtered")
+    doc = x.replay(pcap)
+    x.eq("clusters", [c["vip"] for c in doc["clusters"]], ["10.20.30.40"])
+    c = cluster(doc, "10.20.30.40")
+    x.eq("found_by", c["found_by"], "traffic")
+    x.eq("mode", c["mode"], "unicast")
+    x.eq("hosts", traffic_hosts(c), [
+        (p, "02:%02x:0a:14:1e:28" % p, 0, ["replies"], "unknown") for p in (1, 2, 3)])
+    x.eq("diagnostics", codes(doc), ["NLB-002", "NLB-005"])
+    x.true("first frame found it", near(c["first_seen"] - EPOCH, 0.5))
+    text = x.replay(pcap, fmt="text")
+    x.true("text does not say no cluster", "No NLB cluster found" not in text)
+    x.done("vip_filtered")
+
+
+def case_snaplen20(x):
+    """Heartbeats cut after 6 payload bytes (-s 20): the signature and the masked source MAC
+    02-pp-VIP give VIP and priorities; NLB-013 advises a full snaplen."""
+    pcap = x.gen("snaplen20", "--scenario", "snaplen20")
+    doc = x.replay(pcap)
+    x.eq("clusters", [c["vip"] for c in doc["clusters"]], ["10.20.30.40"])
+    c = cluster(doc, "10.20.30.40")
+    x.eq("hosts", [(h["priority"], h["heartbeats"], h["maps_known"]) for h in c["hosts"]],
+         [(1, 20, False), (2, 20, False), (3, 20, False)])
+    x.eq("diagnostics", codes(doc), ["NLB-013"])
+    msg = doc["diagnostics"][0]["message"] if doc["diagnostics"] else ""
+    x.true("NLB-013 says 60 heartbeats, all cut before the cluster IP, full snaplen: %r" % msg,
+           msg.startswith("60 heartbeats of hosts 1, 2 and 3") and "60 of them were cut before the cluster IP"
+           in msg and "full snaplen" in msg)
+    x.done("snaplen20")
+
+
+def case_malformed_hb(x):
+    """Host 2's heartbeat announcing 200 port rules is still a heartbeat (malformed): 20 for host
+    2, no 2 s gap; the count says 1 malformed."""
+    pcap = x.gen("malformed-hb", "--scenario", "malformed-hb")
+    doc = x.replay(pcap)
+    x.eq("counts.heartbeats", doc["counts"]["heartbeats"], 60)
+    x.eq("counts.heartbeats_malformed", doc["counts"].get("heartbeats_malformed"), 1)
+    c = cluster(doc, "10.20.30.40")
+    x.eq("heartbeats per host", [(h["priority"], h["heartbeats"], h.get("malformed_heartbeats", 0))
+                                 for h in c["hosts"]], [(1, 20, 0), (2, 20, 1), (3, 20, 0)])
+    h2 = c["hosts"][1] if len(c["hosts"]) > 1 else {}
+    x.true("host 2 max gap %r below 1.1 s" % h2.get("max_gap"), h2.get("max_gap", 9) < 1.1)
+    x.eq("diagnostics", codes(doc), [])
+    # the sender of a malformed heartbeat is a host even when it is its only heartbeat
+    one = x.gen("malformed-first", "--scenario", "malformed-hb", "--window", "10:10.5")
+    d1 = x.replay(one, rc_ok=(0,))
+    got = [(c["vip"], [(h["priority"], h["heartbeats"]) for h in c["hosts"]]) for c in d1["clusters"]]
+    x.true("malformed heartbeat's sender is a host: %r" % got, got and (2, 1) in got[0][1])
+    x.done("malformed_hb")
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 

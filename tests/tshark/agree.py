@@ -86,7 +86,9 @@ def run(replay, plugin, tshark, wsver, captures, tmp):
                 want[(cl["vip"], h["priority"])] = (h["dedicated_ip"], h["heartbeats"],
                                                      h.get("heartbeats_extended", 0))
         got = {}
-        for line in ts("-r", cap, "-Y", "nlb.hb.signature && !nlb.expert.malformed && !nlb.expert.rule_count",
+        # a malformed membership heartbeat still counts (its fields before the bad one name its
+        # sender); a malformed extended one does not
+        for line in ts("-r", cap, "-Y", "nlb.hb.signature && !(nlb.expert.malformed && nlb.hb.kind == 2)",
                        "-T", "fields", "-E", "separator=,",
                        "-e", "nlb.hb.kind", "-e", "nlb.hb.cluster_ip", "-e", "nlb.hb.priority",
                        "-e", "nlb.hb.dedicated_ip").splitlines():

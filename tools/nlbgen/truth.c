@@ -92,9 +92,10 @@ void write_expected(gen *g, FILE *f)
             fprintf(f, "      {\"priority\": %u, \"dedicated_ip\": \"%s\", \"mac\": \"%s\", \"heartbeats\": %" PRIu64
                        ", \"heartbeats_extended\": %" PRIu64 ", \"first_seen\": ",
                     h->prio, nlb_ip4_str(h->dip, ip2), nlb_mac_str(h->src, mac), h->hb, h->hb_ext);
-            jtime(f, h->first);
+            /* no heartbeat captured (e.g. --no-heartbeats): no time to state */
+            if (h->first < 0) fprintf(f, "null"); else jtime(f, h->first);
             fprintf(f, ", \"last_seen\": ");
-            jtime(f, h->last);
+            if (h->first < 0) fprintf(f, "null"); else jtime(f, h->last);
             fprintf(f, ", \"max_gap\": ");
             jdur(f, h->max_gap);
             fprintf(f, ",\n       \"port_rules\": %u, \"host_code\": \"0x%08x\", \"default_host\": %u", h->n_user_rules + 1,

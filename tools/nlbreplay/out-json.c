@@ -149,6 +149,7 @@ static void write_counts(jw *w, const rp_run *r)
     jw_uint(w, K("events_dropped"), c->events_dropped);
     jw_uint(w, K("diags_dropped"), c->diags_dropped);
     jw_uint(w, K("clusters_dropped"), c->clusters_dropped);
+    jw_uint(w, K("heartbeats_malformed"), c->heartbeats_malformed);
     jw_end_obj(w);
 }
 
@@ -185,6 +186,14 @@ static void write_host(jw *w, const nlb_host_info *h)
     if (h->host_name[0])
         jw_str(w, K("host_name"), h->host_name);
     jw_uint(w, K("truncated_heartbeats"), h->truncated_heartbeats);
+    jw_arr(w, K("evidence"));
+    if (h->evidence & NLB_HEV_HEARTBEAT) jw_str(w, NOKEY, "heartbeats");
+    if (h->evidence & NLB_HEV_ARP) jw_str(w, NOKEY, "arp");
+    if (h->evidence & NLB_HEV_REPLIES) jw_str(w, NOKEY, "replies");
+    jw_end_arr(w);
+    jw_uint(w, K("evidence_frames"), h->evidence_frames);
+    if (h->malformed_heartbeats)
+        jw_uint(w, K("malformed_heartbeats"), h->malformed_heartbeats);
     if (h->dup_dedicated_ip) {
         jw_obj(w, K("duplicate"));
         jw_ip4(w, K("dedicated_ip"), h->dup_dedicated_ip);
@@ -242,6 +251,7 @@ static void write_clusters(jw *w, const rp_run *r)
         jw_end_arr(w);
         jw_bool(w, K("from_heartbeats"), c->from_heartbeats);
         jw_str(w, K("found_by"), c->found_by == NLB_FOUND_BY_HEARTBEAT ? "heartbeats"
+                              : c->found_by == NLB_FOUND_BY_TRAFFIC ? "traffic"
                               : c->found_by == NLB_FOUND_BY_ARP ? "arp"
                               : c->found_by == NLB_FOUND_BY_CONFIG ? "config" : "unknown");
         jw_micro(w, K("first_seen"), c->first_seen);
@@ -339,7 +349,10 @@ static void write_event(jw *w, const rp_run *r, const nlb_event *ev, const char 
     /* The numeric fields mean different things per kind (cluster.h); name them. */
     switch (ev->kind) {
     case NLB_EV_HOST_JOINED:
-        jw_ip4(w, K("dedicated_ip"), ev->count);
+        if (ev->count)
+            jw_ip4(w, K("dedicated_ip"), ev->count);
+        else
+            jw_null(w, K("dedicated_ip")); /* named by traffic, or cut before its dedicated IP */
         break;
     case NLB_EV_HOST_SILENT:
     case NLB_EV_HOST_BACK:

@@ -65,7 +65,12 @@ void rp_text_ownership(FILE *f, const rp_run *r, bool colour)
     if (colour) fputs("\033[0m", f);
     int n = snprintf(line, sizeof line, "  %llu VIP flows, %llu answered by a known host", (unsigned long long)o.flows,
                      (unsigned long long)o.with_observed);
-    if (o.with_observed)
+    if (o.with_observed && !o.with_prediction)
+        snprintf(line + n, sizeof line - (size_t)n, ", none predicted (nothing to compare)");
+    else if (o.with_prediction < o.with_observed)
+        snprintf(line + n, sizeof line - (size_t)n, ", %llu predicted, %llu of them agree with the prediction (%.1f%%)",
+                 (unsigned long long)o.with_prediction, (unsigned long long)o.agree, 100.0 * o.agreement);
+    else if (o.with_observed)
         snprintf(line + n, sizeof line - (size_t)n, ", %llu agree with the prediction (%.1f%%)",
                  (unsigned long long)o.agree, 100.0 * o.agreement);
     rp_wrap(f, line, 0, 4);
@@ -164,6 +169,7 @@ void rp_json_ownership(jw *w, const rp_run *r)
     jw_uint(w, K("with_observed"), o.with_observed);
     jw_uint(w, K("agree"), o.agree);
     jw_double(w, K("agreement"), o.agreement, 4);
+    jw_uint(w, K("with_prediction"), o.with_prediction);
     jw_str(w, K("model"), "emulation");
     jw_double(w, K("calibration_consistency"), o.calibration_consistency, 4);
     jw_obj(w, K("predicted_source"));

@@ -140,6 +140,9 @@ static void write_inputs(const tx *x, const rp_run *r)
     if (r->fed) {
         char line[512]; /* every part at its longest fits: no snprintf below can be cut */
         int n = snprintf(line, sizeof line, "seen: heartbeats %llu", (unsigned long long)c->heartbeats);
+        if (c->heartbeats_malformed)
+            n += snprintf(line + n, sizeof line - (size_t)n, " (%llu malformed)",
+                          (unsigned long long)c->heartbeats_malformed);
         if (c->heartbeats_extended)
             n += snprintf(line + n, sizeof line - (size_t)n, " (+%llu extended)",
                           (unsigned long long)c->heartbeats_extended);
@@ -187,10 +190,12 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
             else
                 strcpy(gap, "-");
             /* the one state shouted: silent at the end */
-            const char *st = hi->state == NLB_HOST_SILENT ? "SILENT" : nlb_host_state_name(hi->state);
-            fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, nlb_ip4_str(hi->dedicated_ip, ip),
+            const char *st = hi->state == NLB_HOST_SILENT ? "SILENT" : hi->state == NLB_HOST_UNKNOWN ? "-"
+                           : nlb_host_state_name(hi->state);
+            if (!hi->dedicated_ip) strcpy(ip, "-"); else nlb_ip4_str(hi->dedicated_ip, ip);
+            fprintf(f, " %3u %-15s %-17s %5llu %-12s %6s ", hi->priority, ip,
                     nlb_mac_str(hi->mac, hm), (unsigned long long)hi->heartbeats, ls, gap);
-            if (x->colour && st[0] != 'o')
+            if (x->colour && st[0] != 'o' && st[0] != '-')
                 fprintf(f, "%s%-6s\033[0m", sev_colour(hi->state == NLB_HOST_SILENT ? NLB_SEV_ERROR : NLB_SEV_WARNING), st);
             else
                 fprintf(f, "%-6s", st);
@@ -209,6 +214,22 @@ static void write_hosts(const tx *x, const rp_run *r, const nlb_cluster_info *c)
         if (per_rule)
             fprintf(f, "     bins: owned per port-rule slot, rule 1 first; the last slot is the default\n"
                        "     rule (guess)\n");
+        /* hosts named without a heartbeat: say by what, and what is therefore unknown */
+        char ev[256];
+        size_t en = 0;
+        for (unsigned h = 0; h < c->n_hosts && en < sizeof ev; h++) {
+            const nlb_host_info *hi = &c->hosts[h];
+            if (hi->heartbeats) continue;
+            en += (size_t)snprintf(ev + en, sizeof ev - en, "%s%u (%s)", en ? ", " : "", hi->priority,
+                                   hi->evidence & NLB_HEV_REPLIES && hi->evidence & NLB_HEV_ARP ? "ARP, replies"
+                                   : hi->evidence & NLB_HEV_ARP ? "ARP" : "replies");
+        }
+        if (en) {
+            char note[400];
+            snprintf(note, sizeof note, "     known without a heartbeat, from frames sent from their masked MAC "
+                     "02-pp-VIP: host %s; their dedicated IP, maps and silence are unknown", ev);
+            rp_wrap(f, note, 0, 5);
+        }
         if (c->lost_at) {
             char at[16], note[320];
             snprintf(note, sizeof note, "     unseen: not seen after the capture stopped seeing the cluster "

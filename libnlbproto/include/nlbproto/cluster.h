@@ -46,8 +46,9 @@ typedef enum nlb_host_state {
     NLB_HOST_OK = 0,           /* heard within the silence limit throughout */
     NLB_HOST_GAP,              /* silent longer than the limit at some point, heard again since */
     NLB_HOST_SILENT,           /* silent longer than the limit now (at the end of the capture) */
-    NLB_HOST_UNSEEN            /* not seen after the capture stopped seeing the cluster: a fact about
+    NLB_HOST_UNSEEN,           /* not seen after the capture stopped seeing the cluster: a fact about
                                 * the capture point, neither silent nor diagnosed */
+    NLB_HOST_UNKNOWN           /* known from traffic alone (no heartbeat): silence cannot be judged */
 } nlb_host_state;
 
 typedef struct nlb_host_info {
@@ -80,7 +81,18 @@ typedef struct nlb_host_info {
     /* nlb_host_state: unseen, else silent, else gap (max_gap over the cluster's silence_limit),
      * else ok. Writers show it instead of deriving their own. Since 0.2. */
     uint8_t state;
+    /* What names the host (NLB_HEV_* bits): a host known from traffic alone has no heartbeats,
+     * no dedicated IP (0) and no maps; first/last_seen are then those of its frames. Since 0.2. */
+    uint8_t evidence;
+    uint64_t evidence_frames;  /* frames other than heartbeats that name it (ARP, replies) */
+    uint64_t malformed_heartbeats; /* counted in heartbeats; only fields before the bad one used */
 } nlb_host_info;
+
+/* Evidence of a host (nlb_host_info.evidence). */
+#define NLB_HEV_HEARTBEAT 0x01u  /* its heartbeats (priority, or the masked source MAC 02-pp-VIP
+                                  * when the snaplen cut them before the priority) */
+#define NLB_HEV_ARP 0x02u        /* ARP for the VIP sent from its masked MAC 02-pp-VIP */
+#define NLB_HEV_REPLIES 0x04u    /* IPv4 from the VIP sent from its masked MAC 02-pp-VIP */
 
 typedef struct nlb_convergence {
     nlb_usec start, end;       /* end == 0: still converging at the end of the capture */
@@ -101,7 +113,10 @@ typedef enum nlb_conv_trigger {
 
 /* Evidence a cluster was first found by (cluster_found event count, nlb_cluster_info.found_by). */
 typedef enum nlb_found_by {
-    NLB_FOUND_BY_HEARTBEAT = 1, NLB_FOUND_BY_ARP = 2, NLB_FOUND_BY_CONFIG = 3
+    NLB_FOUND_BY_HEARTBEAT = 1, NLB_FOUND_BY_ARP = 2, NLB_FOUND_BY_CONFIG = 3,
+    NLB_FOUND_BY_TRAFFIC = 4   /* since 0.2: IPv4 to the VIP sent to the cluster MAC that embeds
+                                * exactly it (02-BF/03-BF-VIP, 01-00-5E-7F-v3-v4), or from the VIP
+                                * sent from a masked MAC 02-pp-VIP */
 } nlb_found_by;
 
 /* Why the capture stopped seeing a cluster (nlb_cluster_info.lost_by, capture_lost event count). */
@@ -203,12 +218,15 @@ typedef struct nlb_counts {
                                   * (exact up to 12288 of them, a lower bound beyond) */
     uint64_t foreign_xbox, foreign_lqsr; /* of foreign_886f: the ones named (nlb_foreign_kind) */
     uint64_t legacy_heartbeats; /* 0xBF01 frames with an NLB signature (WLBS/Convoy) */
+    uint64_t heartbeats_malformed; /* since 0.2: membership heartbeats with a bad field, counted in heartbeats */
 } nlb_counts;
 
 typedef struct nlb_ownership_summary {
     uint64_t flows, with_observed, agree;
-    double agreement;          /* agree / with_observed, 1.0 when nothing observed */
+    double agreement;          /* agree / with_prediction, 1.0 when no flow has both owners */
     double calibration_consistency;
+    uint64_t with_prediction;  /* since 0.2: flows with an observed and a predicted owner (the
+                                * ones agreement is measured on; no prediction, no claim) */
 } nlb_ownership_summary;
 
 /* One host's configuration as its heartbeats state it (input of nlb_config_compare). */

@@ -113,6 +113,9 @@ void trk_on_arp(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     if (!c) return;
     c->info.last_seen = ts;
     trk_evidence(c, kind);
+    /* unicast mode masks the source MAC: 02-pp-VIP says which host answered */
+    if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->src_mac.vip == a->spa)
+        trk_host_from_traffic(t, c, pkt->src_mac.priority, pkt->src, NLB_HEV_ARP, ts);
     if (kind != EVID_UNICAST) {
         if (!c->info.mcast_arp) {
             c->mcast_arp_first = ts;
@@ -167,4 +170,24 @@ void trk_cluster_mac_source(nlb_tracker *t, cluster_rt *c, const nlb_packet *pkt
         e->count = 1;
         memcpy(e->mac, pkt->src, 6);
     }
+}
+
+/* A cluster (and a host) named by IPv4 traffic alone (the cases in trk_l2_checks): a capture
+ * without heartbeats (filtered to the VIP, or 'not ether proto 0x886f') still shows them. */
+void trk_cluster_from_traffic(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    const nlb_mac_info *s = &pkt->src_mac;
+    uint32_t vip = s->kind == NLB_MAC_MASKED ? s->vip : v4_of(&pkt->ip_dst);
+    /* "this network" (0/8), loopback and multicast or broadcast are never a cluster IP: a MAC
+     * like 02-01-00-01-00-00 with source 0.1.0.0 is a look-alike */
+    if (vip >> 24 == 0 || vip >> 24 == 127 || vip >= 0xE0000000u)
+        return;
+    if (s->kind == NLB_MAC_MASKED) {
+        cluster_rt *c = trk_cluster_get(t, s->vip, NLB_FOUND_BY_TRAFFIC, ts);
+        if (!c) return;
+        trk_evidence(c, EVID_UNICAST); /* only unicast mode masks the source MAC */
+        trk_host_from_traffic(t, c, s->priority, pkt->src, NLB_HEV_REPLIES, ts);
+        return;
+    }
+    trk_cluster_get(t, vip, NLB_FOUND_BY_TRAFFIC, ts);
 }

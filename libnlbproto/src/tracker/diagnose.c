@@ -176,19 +176,20 @@ static void diag_cluster(nlb_tracker *t, const cluster_rt *c)
         }
     }
     diag_vip_checks(t, c);
-    uint64_t trunc = 0;
+    uint64_t trunc = 0, cut = 0;
     uint32_t nomaps = 0;
     nlb_usec first_trunc = 0;
     for (unsigned k = 0; k < ci->n_hosts; k++) {
         const nlb_host_info *h = &ci->hosts[k];
         if (!h->truncated_heartbeats) continue;
         trunc += h->truncated_heartbeats;
+        cut += c->h[h->priority].cut_sender;
         if (!h->has_maps) nomaps |= bit(h->priority);
         if (!first_trunc || h->first_seen < first_trunc) first_trunc = h->first_seen;
     }
     if (trunc) {
         nlb_diag *d = trk_add_diag(t, NLB_D_TRUNCATED, first_trunc, c);
-        if (d) { d->n1 = (uint32_t)trunc; d->hosts_mask = nomaps; }
+        if (d) { d->n1 = (uint32_t)trunc; d->n2 = (uint32_t)cut; d->hosts_mask = nomaps; }
     }
 }
 
@@ -273,11 +274,12 @@ void nlb_tracker_diagnose(nlb_tracker *t)
         }
     }
     nlb_ownership_summary s = nlb_tracker_ownership(t);
-    if (s.with_observed >= OWNER_MIN_FLOWS && s.agreement < OWNER_MIN_AGREEMENT) {
+    /* measured only on flows the emulation predicted: no prediction, no disagreement */
+    if (s.with_prediction >= OWNER_MIN_FLOWS && s.agreement < OWNER_MIN_AGREEMENT) {
         nlb_diag *d = trk_add_diag(t, NLB_D_OWNER_MISMATCH, t->first_ts, NULL);
         if (d) {
             d->n1 = (uint32_t)s.agree;
-            d->n2 = (uint32_t)s.with_observed;
+            d->n2 = (uint32_t)s.with_prediction;
             d->n3 = (uint32_t)(s.calibration_consistency * 100.0 + 0.5);
         }
     }

@@ -381,9 +381,11 @@ nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t)
         const nlb_flow_info *f = &t->fl[i];
         if (!f->observed_host) continue;
         s.with_observed++;
+        if (!f->predicted_host) continue;
+        s.with_prediction++;
         if (f->predicted_host == f->observed_host) s.agree++;
     }
-    s.agreement = s.with_observed ? (double)s.agree / (double)s.with_observed : 1.0;
+    s.agreement = s.with_prediction ? (double)s.agree / (double)s.with_prediction : 1.0;
     double w = 0, acc = 0;
     for (unsigned i = 0; i < t->n_cl; i++)
         for (unsigned r = 0; r < NLB_MAX_RULES; r++) {

@@ -200,7 +200,12 @@ void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now)
         hr->ev_silent = trk_add_event(t, best, NLB_EV_HOST_SILENT, c->info.vip, (uint8_t)what);
         nlb_event *e = ev_at(t, hr->ev_silent);
         if (e) e->duration = t->thr; /* grows to the full gap when it comes back or at the end */
-        conv_signal(t, c, best, (unsigned)what, NLB_CONV_TRIGGER_SILENCE, t->thr);
+        /* the bins move to the hosts left: with none left there is nobody to converge */
+        bool others = false;
+        for (unsigned i = 0; i < c->info.n_hosts && !others; i++)
+            others = live(c, &c->info.hosts[i]);
+        if (others)
+            conv_signal(t, c, best, (unsigned)what, NLB_CONV_TRIGGER_SILENCE, t->thr);
     }
 }
 
@@ -316,7 +321,8 @@ static void hb_interval(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt
 }
 
 /* The fields a membership heartbeat states about its sender (what was captured of them). */
-static void hb_fields(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt *hr, const nlb_heartbeat *hb, nlb_usec ts)
+static void hb_fields(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt *hr, const nlb_heartbeat *hb, nlb_usec ts,
+                      bool malformed)
 {
     unsigned prio = h->priority;
     if (nlb_hb_has(hb, NLB_OFF_NUM_RULES, 2)) h->num_rules = hb->num_rules;
@@ -331,7 +337,7 @@ static void hb_fields(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt *
         h->rule_codes[i] = hb->rules[i].code;
     if (hb->rules_present > hr->codes_known) hr->codes_known = hb->rules_present;
     if (!nlb_hb_has(hb, NLB_OFF_CUR_MAP, NLB_MAX_RULES * 8)) {
-        h->truncated_heartbeats++;
+        if (!malformed) h->truncated_heartbeats++; /* cut by the snaplen, not by a bad field */
         return;
     }
     uint64_t binmask = t->cfg.model.bins >= 64 ? ~0ULL : (((uint64_t)1 << t->cfg.model.bins) - 1);
@@ -354,13 +360,12 @@ static void hb_fields(nlb_tracker *t, cluster_rt *c, nlb_host_info *h, host_rt *
     }
 }
 
-void trk_on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+/* One membership heartbeat of host prio of cluster vip; for a malformed one (or one cut before
+ * its priority), hb holds only the fields before the bad one (nlb_hb_has tells which). */
+static void membership(nlb_tracker *t, const nlb_packet *pkt, const nlb_heartbeat *hb, unsigned prio,
+                       uint32_t vip, nlb_usec ts, bool malformed)
 {
-    const nlb_heartbeat *hb = &pkt->hb;
-    unsigned prio = hb->priority;
-    if (prio < 1 || prio > NLB_MAX_PRIORITY)
-        return;
-    cluster_rt *c = trk_cluster_get(t, hb->cluster_ip, NLB_FOUND_BY_HEARTBEAT, ts);
+    cluster_rt *c = trk_cluster_get(t, vip, NLB_FOUND_BY_HEARTBEAT, ts);
     if (!c) return;
     unsigned ci = cl_index(t, c);
     c->view_ok = false; /* hosts, their state or their maps may change below */
@@ -371,34 +376,111 @@ void trk_on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
         c->has_hb = true;
         c->established_at = ts + t->thr;
     }
-    if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->src_mac.vip == hb->cluster_ip)
+    if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->src_mac.vip == vip)
         trk_evidence(c, EVID_UNICAST);
 
     nlb_host_info *h = host_of(c, prio);
-    if (!h) {
-        h = host_add(c, prio);
+    if (!h || !h->heartbeats) {
+        bool known = h != NULL; /* from traffic: it already appeared */
+        if (!h) {
+            h = host_add(c, prio);
+            h->first_seen = ts;
+        }
         h->dedicated_ip = hb->dedicated_ip;
-        h->first_seen = ts;
-        nlb_event *e = ev_at(t, trk_add_event(t, ts, NLB_EV_HOST_JOINED, c->info.vip, (uint8_t)prio));
-        if (e) e->count = hb->dedicated_ip;
+        if (!known) {
+            nlb_event *e = ev_at(t, trk_add_event(t, ts, NLB_EV_HOST_JOINED, c->info.vip, (uint8_t)prio));
+            if (e) { e->count = hb->dedicated_ip; e->port = NLB_HEV_HEARTBEAT; }
+        }
         if (hb->dedicated_ip) trk_idx_put(t, IDX_IP(hb->dedicated_ip), ci, prio);
         c->maps_dirty = true;
-        if (ts >= c->established_at)
+        if (ts >= c->established_at && !known)
             conv_signal(t, c, ts, prio, NLB_CONV_TRIGGER_JOIN, 0);
     } else if (hb->dedicated_ip && h->dedicated_ip && hb->dedicated_ip != h->dedicated_ip) {
         hb_duplicate(c, h, &c->h[prio], hb, ts);
         return;
     } else {
+        if (!h->dedicated_ip && hb->dedicated_ip) {
+            h->dedicated_ip = hb->dedicated_ip; /* earlier ones were cut before it */
+            trk_idx_put(t, IDX_IP(hb->dedicated_ip), ci, prio);
+        }
         hb_interval(t, c, h, &c->h[prio], ts);
     }
+    h->evidence |= NLB_HEV_HEARTBEAT;
     h->heartbeats++;
+    if (!malformed && !nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4)) c->h[prio].cut_sender++;
+    if (malformed) h->malformed_heartbeats++;
     h->last_seen = ts;
     if (memcmp(h->mac, pkt->src, 6)) {
         memcpy(h->mac, pkt->src, 6);
         if (!mac_zero(pkt->src)) trk_idx_put(t, IDX_MAC(pkt->src), ci, prio);
     }
-    hb_fields(t, c, h, &c->h[prio], hb, ts);
+    hb_fields(t, c, h, &c->h[prio], hb, ts, malformed);
     bins_check(t, c, ts);
+}
+
+/* Priority and cluster IP of a heartbeat; what the snaplen (or a bad field) left out comes from
+ * the masked source MAC 02-pp-VIP, which embeds both. False when neither names them. */
+static bool hb_sender(const nlb_packet *pkt, const nlb_heartbeat *hb, unsigned *prio, uint32_t *vip)
+{
+    const nlb_mac_info *m = &pkt->src_mac;
+    bool masked = m->kind == NLB_MAC_MASKED;
+    *prio = nlb_hb_has(hb, NLB_OFF_PRIORITY, 4) ? hb->priority : masked ? m->priority : 0;
+    *vip = nlb_hb_has(hb, NLB_OFF_CLUSTER_IP, 4) ? hb->cluster_ip : masked ? m->vip : 0;
+    return *prio >= 1 && *prio <= NLB_MAX_PRIORITY && *vip;
+}
+
+void trk_on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    unsigned prio;
+    uint32_t vip;
+    if (hb_sender(pkt, &pkt->hb, &prio, &vip))
+        membership(t, pkt, &pkt->hb, prio, vip, ts, false);
+}
+
+/* Where the fields stop being trustworthy in a malformed membership heartbeat. */
+static size_t bad_field_offset(nlb_field f, size_t captured)
+{
+    switch (f) {
+    case NLB_F_HOST_PRIORITY: return NLB_OFF_PRIORITY;
+    case NLB_F_MY_HOST_ID: return NLB_OFF_MY_HOST_ID;
+    case NLB_F_RULE_COUNT: return NLB_OFF_NUM_RULES;
+    default: return captured; /* e.g. the frame length: every field is as sent */
+    }
+}
+
+/* A malformed membership heartbeat still is one: its sender (from the fields before the bad one
+ * and its source MAC) is a host. The copy is cut at the bad field so nothing after it is read. */
+void trk_on_membership_malformed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
+{
+    nlb_heartbeat cut = pkt->hb;
+    size_t off = bad_field_offset(cut.bad_field, cut.captured);
+    if (off < cut.captured) cut.captured = off;
+    unsigned codes = cut.captured > NLB_OFF_RULE_CODES ? (unsigned)((cut.captured - NLB_OFF_RULE_CODES) / 4) : 0;
+    if (cut.rules_present > codes) cut.rules_present = (uint8_t)codes;
+    if (!nlb_hb_has(&cut, NLB_OFF_DEDICATED_IP, 4)) cut.dedicated_ip = 0;
+    unsigned prio;
+    uint32_t vip;
+    if (hb_sender(pkt, &cut, &prio, &vip))
+        membership(t, pkt, &cut, prio, vip, ts, true);
+}
+
+/* A host named by traffic alone (ARP for the VIP or IPv4 from the VIP sent from its masked MAC
+ * 02-pp-VIP): it appears with that evidence; heartbeats, if any, tell the rest. */
+void trk_host_from_traffic(nlb_tracker *t, cluster_rt *c, unsigned prio, const uint8_t mac[6], uint8_t ev, nlb_usec ts)
+{
+    if (prio < 1 || prio > NLB_MAX_PRIORITY) return;
+    nlb_host_info *h = host_of(c, prio);
+    if (!h) {
+        h = host_add(c, prio);
+        h->first_seen = ts;
+        memcpy(h->mac, mac, 6);
+        trk_idx_put(t, IDX_MAC(mac), cl_index(t, c), prio);
+        nlb_event *e = ev_at(t, trk_add_event(t, ts, NLB_EV_HOST_JOINED, c->info.vip, (uint8_t)prio));
+        if (e) { e->port = ev; memcpy(e->mac, mac, 6); }
+    }
+    h->evidence |= ev;
+    h->evidence_frames++;
+    if (!h->heartbeats) h->last_seen = ts;
 }
 
 void trk_on_extended(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)

@@ -164,10 +164,17 @@ void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     trk_l2_checks(t, pkt, ts);
     switch (pkt->kind) {
     case NLB_FK_HEARTBEAT:
-        if (pkt->hb.status == NLB_MALFORMED || pkt->hb.status == NLB_NOT_NLB) break;
+        if (pkt->hb.status == NLB_NOT_NLB) break;
         if (pkt->hb.kind == NLB_HB_MEMBERSHIP) {
             t->counts.heartbeats++;
-            trk_on_membership(t, pkt, ts);
+            if (pkt->hb.status == NLB_MALFORMED) {
+                t->counts.heartbeats_malformed++;
+                trk_on_membership_malformed(t, pkt, ts);
+            } else {
+                trk_on_membership(t, pkt, ts);
+            }
+        } else if (pkt->hb.status == NLB_MALFORMED) {
+            break;
         } else if (pkt->hb.kind == NLB_HB_EXTENDED) {
             t->counts.heartbeats_extended++;
             trk_on_extended(t, pkt, ts);
@@ -245,7 +252,7 @@ static const nlb_cluster_info *cluster_view(const nlb_tracker *t, size_t i)
     ci->silence_limit = t->thr;
     for (unsigned k = 0; k < ci->n_hosts; k++) {
         nlb_host_info *h = &ci->hosts[k];
-        h->state = h->unseen ? NLB_HOST_UNSEEN : h->silent ? NLB_HOST_SILENT
+        h->state = h->unseen ? NLB_HOST_UNSEEN : h->silent ? NLB_HOST_SILENT : !h->heartbeats ? NLB_HOST_UNKNOWN
                    : h->max_gap > t->thr ? NLB_HOST_GAP : NLB_HOST_OK;
     }
     return ci;

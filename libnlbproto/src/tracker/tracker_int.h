@@ -7,9 +7,18 @@
  * own cluster, at most 32 hosts).
  *
  * Rules chosen here (thresholds are part of the output's meaning; keep in sync with the docs):
- * - A cluster exists only on evidence that names its VIP: a heartbeat's cluster IP, an ARP reply
- *   or gratuitous ARP whose sender hardware address is 02-BF/03-BF-<sender IP> or
- *   01-00-5E-7F-<low 16 bits of sender IP>, or the user's --vip. A MAC form alone never does.
+ * - A cluster exists only on evidence that names its VIP: a heartbeat's cluster IP (or, cut
+ *   before it, its masked source MAC 02-pp-VIP), an ARP reply or gratuitous ARP whose sender
+ *   hardware address is 02-BF/03-BF-<sender IP> or 01-00-5E-7F-<low 16 bits of sender IP>,
+ *   IPv4 to a unicast address sent to the cluster MAC embedding exactly it (02-BF/03-BF-<IP
+ *   destination>, 01-00-5E-7F-<its low 16 bits>), IPv4 from the VIP sent from a masked MAC
+ *   02-pp-<VIP>, or the user's --vip. A MAC form alone never does.
+ * - Hosts: from heartbeats, and from traffic alone (ARP for the VIP or IPv4 from the VIP sent
+ *   from the masked MAC 02-pp-VIP names host pp), labelled with that evidence. A host known
+ *   from traffic has no heartbeats: it is never silent, its maps are unknown; it is expected
+ *   to be announced in a failover burst like any host.
+ * - A malformed membership heartbeat is still counted; its sender (fields before the bad one,
+ *   its source MAC) is a host.
  * - Mode: the form seen most often among: heartbeats from masked 02-pp-VIP and frames to or ARP
  *   answers with 02-BF-VIP (unicast); 03-BF-VIP (multicast); 01-00-5E-7F-v3-v4 frames for the VIP
  *   or IGMP reports for 239.255.v3.v4 sent from the VIP (igmp).
@@ -65,8 +74,8 @@
  *     none was judged;
  *   NLB-012 IGMP mode without any report for 239.255.v3.v4 over >= 120 s: warning;
  *   NLB-013 heartbeats cut before their maps: info;
- *   NLB-014 >= 20 flows with an observed owner and agreement below 80 %: info (a model limit,
- *     not a cluster fault);
+ *   NLB-014 >= 20 flows with an observed and a predicted owner and agreement below 80 % among
+ *     them: info (a model limit, not a cluster fault; flows nobody predicted claim nothing);
  *   NLB-015 flows evicted or refused: warning;
  *   NLB-016 legacy 0xBF01 heartbeats naming the VIP: info, warning when the cluster also sends
  *     0x886F heartbeats (a mixed cluster that reverted, KB Q232711);
@@ -134,6 +143,7 @@ typedef struct fcore {
 typedef struct host_rt {
     bool silent;
     bool unseen;             /* the capture point lost it (nlb_host_info.unseen) */
+    uint64_t cut_sender;     /* heartbeats cut before priority or cluster IP (from the MAC) */
     int ev_silent;           /* event slot of the current silence, -1 */
     nlb_usec silent_at;      /* deadline at which it was declared silent */
     unsigned short_streak;
@@ -391,8 +401,12 @@ TRK_INTERNAL void trk_update_mode(cluster_rt *c);
 TRK_INTERNAL cluster_rt *trk_cluster_get(nlb_tracker *t, uint32_t vip, nlb_found_by by, nlb_usec ts);
 TRK_INTERNAL void trk_cluster_check(nlb_tracker *t, cluster_rt *c, nlb_usec now);
 TRK_INTERNAL void trk_on_membership(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+TRK_INTERNAL void trk_on_membership_malformed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 TRK_INTERNAL void trk_on_extended(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 TRK_INTERNAL void trk_on_legacy(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
+TRK_INTERNAL void trk_host_from_traffic(nlb_tracker *t, cluster_rt *c, unsigned prio, const uint8_t mac[6], uint8_t ev,
+                                        nlb_usec ts);
+TRK_INTERNAL void trk_cluster_from_traffic(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
 /* announce.c */
 TRK_INTERNAL void trk_close_burst(nlb_tracker *t);
 TRK_INTERNAL void trk_on_arp(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts);
@@ -426,11 +440,18 @@ static inline void trk_l2_checks(nlb_tracker *t, const nlb_packet *pkt, nlb_usec
     if (pkt->src_mac.kind == NLB_MAC_UNICAST) {
         int k = vip_find(t, pkt->src_mac.vip);
         if (k >= 0) trk_cluster_mac_source(t, &t->cl[k], pkt, ts);
+    } else if (pkt->src_mac.kind == NLB_MAC_MASKED && pkt->ip_src.family == 4 &&
+               v4_of(&pkt->ip_src) == pkt->src_mac.vip) {
+        trk_cluster_from_traffic(t, pkt, ts); /* a reply of host pp from the VIP */
     }
     if (!pkt->has_dst) return;
     const nlb_mac_info *d = &pkt->dst_mac;
     if (d->kind == NLB_MAC_UNICAST || d->kind == NLB_MAC_MULTICAST) {
         int k = vip_find(t, d->vip);
+        if (k < 0 && pkt->ip_dst.family == 4 && v4_of(&pkt->ip_dst) == d->vip) {
+            trk_cluster_from_traffic(t, pkt, ts); /* the MAC embeds exactly the IP destination */
+            k = vip_find(t, d->vip);
+        }
         if (k >= 0) {
             t->cl[k].info.frames_to_cluster_mac++;
             trk_evidence(&t->cl[k], d->kind == NLB_MAC_UNICAST ? EVID_UNICAST : EVID_MULTICAST);
@@ -439,6 +460,10 @@ static inline void trk_l2_checks(nlb_tracker *t, const nlb_packet *pkt, nlb_usec
         /* 01-00-5E-7F-FF-FA is also SSDP's MAC: only frames addressed to the VIP itself count */
         uint32_t dip = v4_of(&pkt->ip_dst);
         int k = vip_find(t, dip);
+        if (k < 0 && (dip & 0xFFFFu) == d->vip && dip < 0xE0000000u) {
+            trk_cluster_from_traffic(t, pkt, ts); /* a unicast IP sent to its NLB IGMP group MAC */
+            k = vip_find(t, dip);
+        }
         if (k >= 0 && (dip & 0xFFFFu) == d->vip) {
             t->cl[k].info.frames_to_cluster_mac++;
             trk_evidence(&t->cl[k], EVID_IGMP);
