@@ -105,19 +105,36 @@ static void ann_flow(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const nlb
     if (f->predicted_host) {
         it = proto_tree_add_uint(fl, hf_flow_predicted, tvb, 0, 0, f->predicted_host);
         proto_item_set_generated(it);
-        it = proto_tree_add_string(fl, hf_flow_source, tvb, 0, 0,
-                                   no_rule ? "default host" : "emulated owner of the bin over the live hosts");
+        it = proto_tree_add_string(fl, hf_flow_source, tvb, 0, 0, nlb_pred_source_name((nlb_pred_source)f->predicted_source));
         proto_item_set_generated(it);
-        proto_item_append_text(ft, ", predicted host %u", f->predicted_host);
+        it = proto_tree_add_string(fl, hf_flow_psource, tvb, 0, 0, nlb_pred_source_key((nlb_pred_source)f->predicted_source));
+        proto_item_set_generated(it);
+        proto_item_append_text(ft, ", predicted host %u (%s)", f->predicted_host,
+                               nlb_pred_source_key((nlb_pred_source)f->predicted_source));
+    }
+    if (f->learned_host) {
+        it = proto_tree_add_uint(fl, hf_flow_learned, tvb, 0, 0, f->learned_host);
+        proto_item_set_generated(it);
+    }
+    if (f->emulated_host && f->emulated_host != f->predicted_host) {
+        it = proto_tree_add_uint(fl, hf_flow_emulated, tvb, 0, 0, f->emulated_host);
+        proto_item_set_generated(it);
     }
     if (reply && f->observed_host) {
         it = proto_tree_add_uint(fl, hf_flow_observed, tvb, 0, 0, f->observed_host);
         proto_item_set_generated(it);
         proto_item_append_text(ft, ", observed host %u", f->observed_host);
-        if (f->predicted_host && f->predicted_host != f->observed_host)
-            expert_add_info_format(pinfo, it, &ei_reply_host_differs,
-                                   "Host %u answered; the emulation predicted host %u (the Windows hash is not public: calibrate the model)",
-                                   f->observed_host, f->predicted_host);
+        if (f->predicted_host && f->predicted_host != f->observed_host) {
+            if (f->predicted_source == NLB_PRED_LEARNED)
+                expert_add_info_format(pinfo, it, &ei_reply_host_differs,
+                                       "Host %u answered; earlier answers of this client came from host %u (the owner moved, or the detected affinity is wrong)",
+                                       f->observed_host, f->predicted_host);
+            else
+                expert_add_info_format(pinfo, it, &ei_reply_host_differs,
+                                       "Host %u answered; predicted host %u from the %s (the Windows hash is not public: later flows of this client are predicted from this answer)",
+                                       f->observed_host, f->predicted_host,
+                                       nlb_pred_source_name((nlb_pred_source)f->predicted_source));
+        }
     }
     (void)pkt;
 }

@@ -30,6 +30,7 @@ int hf_garp = -1, hf_rarp = -1, hf_announced_host = -1;
 int hf_flow = -1, hf_flow_vip = -1, hf_flow_bin = -1, hf_flow_rule = -1;
 int hf_flow_predicted = -1, hf_flow_observed = -1, hf_flow_source = -1;
 int hf_flow_vip6 = -1, hf_flow_verdict = -1;
+int hf_flow_psource = -1, hf_flow_learned = -1, hf_flow_emulated = -1;
 /* capture-wide facts */
 int hf_diag = -1, hf_diag_severity = -1, hf_diag_message = -1, hf_diag_vip = -1, hf_diag_hosts = -1, hf_diag_duration = -1;
 int hf_burst = -1, hf_burst_unannounced = -1, hf_conv = -1;
@@ -160,9 +161,15 @@ void nlb_register_fields(void)
             "1-based rule of the port-rules preference; -1: no rule covers it", HFILL } },
         { &hf_flow_bin, { "Bin (emulation)", "nlb.flow.bin", FT_UINT8, BASE_DEC, NULL, 0,
             "Emulated: the Windows hash is not public", HFILL } },
-        { &hf_flow_predicted, { "Predicted host (emulation)", "nlb.flow.predicted_host", FT_UINT8, BASE_DEC, NULL, 0,
-            "Emulated owner of the flow's bin: the Windows hash is not public", HFILL } },
+        { &hf_flow_predicted, { "Predicted host", "nlb.flow.predicted_host", FT_UINT8, BASE_DEC, NULL, 0,
+            "The owner libnlbproto settled on: learned from earlier answers where known, else the heartbeat maps or the emulation (the Windows hash is not public); nlb.flow.predicted_source says which", HFILL } },
         { &hf_flow_source, { "Prediction from", "nlb.flow.prediction_source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_flow_psource, { "Prediction source", "nlb.flow.predicted_source", FT_STRING, BASE_NONE, NULL, 0,
+            "learned, map, emulated, default host, single host or dropped", HFILL } },
+        { &hf_flow_learned, { "Learned host", "nlb.flow.learned_host", FT_UINT8, BASE_DEC, NULL, 0,
+            "Host that answered earlier flows of the same affinity key in this capture (evidence, not the emulation)", HFILL } },
+        { &hf_flow_emulated, { "Emulated host", "nlb.flow.emulated_host", FT_UINT8, BASE_DEC, NULL, 0,
+            "Owner by the heartbeat maps or the emulation alone (the Windows hash is not public)", HFILL } },
         { &hf_flow_vip6, { "VIP", "nlb.flow.vip", FT_IPv6, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_flow_verdict, { "Verdict", "nlb.flow.verdict", FT_STRING, BASE_NONE, NULL, 0,
             "TCP connection to the VIP: answered, unanswered (no reply within the answer timeout) or pending (not judged yet: final with tshark -2 and in the GUI)", HFILL } },

@@ -27,6 +27,7 @@ extern int hf_garp, hf_rarp, hf_announced_host;
 extern int hf_flow, hf_flow_vip, hf_flow_bin, hf_flow_rule;
 extern int hf_flow_predicted, hf_flow_observed, hf_flow_source;
 extern int hf_flow_vip6, hf_flow_verdict;
+extern int hf_flow_psource, hf_flow_learned, hf_flow_emulated;
 /* capture-wide facts */
 extern int hf_diag, hf_diag_severity, hf_diag_message, hf_diag_vip, hf_diag_hosts, hf_diag_duration;
 extern int hf_burst, hf_burst_unannounced, hf_conv;

@@ -24,8 +24,9 @@
  *  NLB-012 IGMP joins missing    vip, duration observed
  *  NLB-013 truncated heartbeats  vip, hosts_mask hosts without maps, n1 heartbeats, n2 those cut
  *                                before the cluster IP or priority (taken from the masked MAC)
- *  NLB-014 owner mismatch        n1 agree, n2 flows with an observed and a predicted owner, n3 calibration
- *                                consistency in percent
+ *  NLB-014 owner mismatch        n1 flows whose emulated owner answered, n2 answered flows with an
+ *                                emulated owner; n3 of n4 answered flows predicted from learned
+ *                                owners were right
  *  NLB-015 flows evicted         n1 flows evicted or refused, n2 table capacity
  *  NLB-016 legacy heartbeats     time first, vip, hosts_mask priorities named in them, n1 frames,
  *                                n2 1 = the cluster also sends 0x886F heartbeats
@@ -392,9 +393,16 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
         break;
     case NLB_D_OWNER_MISMATCH:
         sb_add(&s, "the emulated owner (not the Windows hash) matched the host that answered for only %" PRIu32
-                   " of %" PRIu32 " flows (%.0f%%); observed owners are %" PRIu32 "%% consistent per bin: "
-                   "calibrate the model from the observed answers before trusting predictions",
-               d->n1, d->n2, d->n2 ? 100.0 * d->n1 / d->n2 : 100.0, d->n3);
+                   " of %" PRIu32 " flows (%.0f%%): ",
+               d->n1, d->n2, d->n2 ? 100.0 * d->n1 / d->n2 : 100.0);
+        if (d->n4)
+            sb_add(&s, "predictions use the owners learned from the answers first (they matched %" PRIu32 " of the %" PRIu32
+                       " answered flows they predicted; each flow's prediction source says which it used), and the "
+                       "ownership section names the affinity the answers support",
+                   d->n3, d->n4);
+        else
+            sb_add(&s, "no owner could be learned from the answers yet (no client answered twice), so the predictions "
+                       "shown are the emulation's; the ownership section names the affinity the answers support");
         break;
     case NLB_D_FLOWS_EVICTED:
         sb_add(&s, "the flow table was full (%" PRIu32 " flows): %" PRIu32 " flows were evicted or not tracked, "

@@ -315,6 +315,12 @@ t_scenarios() {
         check "$name: replies per observed host" "$want" "$got"
         check "$name: predicted host (emulation) = observed host for every reply" \
             "$(count 'nlb.flow.observed_host' $f)" "$(count 'nlb.flow.observed_host == nlb.flow.predicted_host' $f)"
+        # Every prediction names its source; a learned one is the learned host.
+        check "$name: every predicted host has nlb.flow.predicted_source" \
+            "$(count 'nlb.flow.predicted_host' $f)" "$(count 'nlb.flow.predicted_source' $f)"
+        check "$name: learned predictions are nlb.flow.learned_host" \
+            "$(count 'nlb.flow.predicted_source == "learned"' $f)" \
+            "$(count 'nlb.flow.predicted_source == "learned" && nlb.flow.learned_host == nlb.flow.predicted_host' $f)"
     done
     [ $n -gt 0 ] || { echo "SKIP: no captures/*.expected.json yet (tools/nlbgen, captures/regenerate.sh)"; exit 77; }
 }

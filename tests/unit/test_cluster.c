@@ -1164,9 +1164,53 @@ static void test_owner_mismatch(void)
     CU_ASSERT_EQUAL(d->severity, NLB_SEV_INFO);
     CU_ASSERT_EQUAL(d->n1, 0u);
     CU_ASSERT_EQUAL(d->n2, 30u);
-    CU_ASSERT_EQUAL(d->n3, 100u);
+    CU_ASSERT_EQUAL(d->n3, 0u); /* 30 new clients: nothing learned could predict them */
+    CU_ASSERT_EQUAL(d->n4, 0u);
+    char msg[512];
+    nlb_diag_format(d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "no owner could be learned from the answers yet"));
     const nlb_flow_info *f = nlb_tracker_flow(T, 0);
     CU_ASSERT_EQUAL(nlb_tracker_calib(T, 0, 0)->owner[f->bin], f->predicted_host % 3 + 1);
+    nlb_tracker_free(T);
+}
+
+/* The same wrong-host answers, each of 15 clients connecting twice: the second connection is
+ * predicted from the first answer (learned, right), the emulation stays wrong for all 30, and
+ * NLB-014 reports both. */
+static void test_owner_mismatch_learned(void)
+{
+    T = mk(NULL);
+    healthy_run(0, 10);
+    for (uint32_t i = 0; i < 30; i++) {
+        uint32_t client = 0xC6336400u + i % 15;
+        nlb_usec at = T0 + 11 * SEC + i * 10 * MS;
+        syn(client, (uint16_t)(50000 + i), 80, at);
+        synack(owner_of(client) % 3 + 1, client, (uint16_t)(50000 + i), 80, at + MS);
+    }
+    healthy_run(11, 15);
+    nlb_tracker_finish(T);
+    nlb_learn_summary l = nlb_tracker_learned(T);
+    CU_ASSERT_EQUAL(l.answered, 30u);
+    CU_ASSERT_EQUAL(l.learned_checked, 15u);
+    CU_ASSERT_EQUAL(l.learned_agree, 15u);
+    CU_ASSERT_EQUAL(l.emulated_checked, 30u);
+    CU_ASSERT_EQUAL(l.emulated_agree, 0u);
+    CU_ASSERT_EQUAL(l.by_source[NLB_PRED_LEARNED], 15u);
+    CU_ASSERT_EQUAL(l.by_source[NLB_PRED_MAPS], 15u);
+    const nlb_flow_info *f = nlb_tracker_flow(T, 20);
+    CU_ASSERT_EQUAL(f->predicted_source, NLB_PRED_LEARNED);
+    CU_ASSERT_EQUAL(f->learned_host, f->observed_host);
+    CU_ASSERT_EQUAL(f->emulated_host % 3 + 1, f->observed_host);
+    CU_ASSERT_EQUAL(nlb_tracker_ownership(T).agree, 15u);
+    const nlb_diag *d = find_diag(NLB_D_OWNER_MISMATCH);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->n1, 0u);
+    CU_ASSERT_EQUAL(d->n2, 30u);
+    CU_ASSERT_EQUAL(d->n3, 15u);
+    CU_ASSERT_EQUAL(d->n4, 15u);
+    char msg[512];
+    nlb_diag_format(d, msg, sizeof msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "they matched 15 of the 15 answered flows they predicted"));
     nlb_tracker_free(T);
 }
 
@@ -1506,7 +1550,7 @@ int main(void)
                NLBT(test_cluster_mac_as_source), NLBT(test_config_disagreement), NLBT(test_config_compare),
                NLBT(test_multicast_and_igmp), NLBT(test_truncated), NLBT(test_lookalikes),
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),
-               NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch),
+               NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch), NLBT(test_owner_mismatch_learned),
                NLBT(test_config_and_limits), NLBT(test_clusters_dropped),
                NLBT(test_frame_mac_forms), NLBT(test_flow_verdicts), NLBT(test_diag_table_covered));
     return nlbt_run();

@@ -110,9 +110,12 @@ void rp_text_ownership(FILE *f, const rp_run *r, bool colour)
                  m->hash_name ? m->hash_name : "?");
     rp_wrap(f, line, 0, 4);
     if (r->whatif_host) {
-        size_t moved = nlb_tracker_whatif(r->t, r->whatif_host, false);
-        snprintf(line, sizeof line, "  what-if without host %u: %zu of %llu flows would change owner (emulation)%s",
-                 r->whatif_host, moved, (unsigned long long)o.flows, host_seen(r, r->whatif_host) ? "" : "; no such host was seen");
+        size_t ev = 0, moved = nlb_tracker_whatif_split(r->t, r->whatif_host, false, &ev);
+        snprintf(line, sizeof line,
+                 "  what-if without host %u: %zu of %llu flows would change owner (%zu known from the answers to be "
+                 "host %u's, %zu by the maps or emulation)%s",
+                 r->whatif_host, moved, (unsigned long long)o.flows, ev, r->whatif_host, moved - ev,
+                 host_seen(r, r->whatif_host) ? "" : "; no such host was seen");
         rp_wrap(f, line, 0, 4);
     }
 }
@@ -195,7 +198,9 @@ void rp_json_ownership(jw *w, const rp_run *r)
     if (r->whatif_host) {
         jw_obj(w, K("whatif"));
         jw_uint(w, K("without_host"), r->whatif_host);
-        jw_uint(w, K("flows_moved"), nlb_tracker_whatif(r->t, r->whatif_host, false));
+        size_t ev = 0, moved = nlb_tracker_whatif_split(r->t, r->whatif_host, false, &ev);
+        jw_uint(w, K("flows_moved"), moved);
+        jw_uint(w, K("flows_moved_by_evidence"), ev);
         jw_end_obj(w);
     }
     jw_end_obj(w);

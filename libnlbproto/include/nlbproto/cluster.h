@@ -295,8 +295,12 @@ size_t nlb_tracker_flow_count(const nlb_tracker *t);
 const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i);
 /* Predicted vs observed owner summary. */
 nlb_ownership_summary nlb_tracker_ownership(const nlb_tracker *t);
-/* What-if: number of flows whose predicted owner changes if host prio leaves (join = false) or joins (join = true). */
+/* What-if: number of flows whose owner changes if host prio leaves (join = false) or joins (join = true).
+ * On a leave, a flow whose owner the answers showed (observed, else learned) moves exactly when
+ * that owner is prio; other flows follow the maps and the emulation. */
 size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join);
+/* The same, and *by_evidence (may be NULL) = how many of the moving flows were judged from answers. */
+size_t nlb_tracker_whatif_split(const nlb_tracker *t, uint8_t prio, bool join, size_t *by_evidence);
 /* Calibration learned from observed answers for cluster i and map slot (the model's rule index,
  * or the wire slot when no rule is configured); NULL when out of range. Added for issue 5. */
 const nlb_calib *nlb_tracker_calib(const nlb_tracker *t, size_t cluster, unsigned slot);

@@ -273,14 +273,17 @@ void nlb_tracker_diagnose(nlb_tracker *t)
             d->duration = ep->last - ep->start;
         }
     }
-    nlb_ownership_summary s = nlb_tracker_ownership(t);
-    /* measured only on flows the emulation predicted: no prediction, no disagreement */
-    if (s.with_prediction >= OWNER_MIN_FLOWS && s.agreement < OWNER_MIN_AGREEMENT) {
+    /* the emulation's own record, on the answered flows it predicted (no prediction, no
+     * disagreement); learned predictions are judged apart (n3 of n4) */
+    nlb_learn_summary ls = nlb_tracker_learned(t);
+    if (ls.emulated_checked >= OWNER_MIN_FLOWS &&
+        (double)ls.emulated_agree < OWNER_MIN_AGREEMENT * (double)ls.emulated_checked) {
         nlb_diag *d = trk_add_diag(t, NLB_D_OWNER_MISMATCH, t->first_ts, NULL);
         if (d) {
-            d->n1 = (uint32_t)s.agree;
-            d->n2 = (uint32_t)s.with_prediction;
-            d->n3 = (uint32_t)(s.calibration_consistency * 100.0 + 0.5);
+            d->n1 = (uint32_t)ls.emulated_agree;
+            d->n2 = (uint32_t)ls.emulated_checked;
+            d->n3 = (uint32_t)ls.learned_agree;
+            d->n4 = (uint32_t)ls.learned_checked;
         }
     }
     if (t->counts.flows_evicted) {

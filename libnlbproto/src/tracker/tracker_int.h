@@ -74,8 +74,9 @@
  *     none was judged;
  *   NLB-012 IGMP mode without any report for 239.255.v3.v4 over >= 120 s: warning;
  *   NLB-013 heartbeats cut before their maps: info;
- *   NLB-014 >= 20 flows with an observed and a predicted owner and agreement below 80 % among
- *     them: info (a model limit, not a cluster fault; flows nobody predicted claim nothing);
+ *   NLB-014 >= 20 answered flows the emulation predicted (maps or emulation, before learning)
+ *     and the emulation right for below 80 % of them: info (a model limit, not a cluster fault;
+ *     flows nobody predicted claim nothing);
  *   NLB-015 flows evicted or refused: warning;
  *   NLB-016 legacy 0xBF01 heartbeats naming the VIP: info, warning when the cluster also sends
  *     0x886F heartbeats (a mixed cluster that reverted, KB Q232711);

@@ -44,8 +44,21 @@ static void whatif_maps(const nlb_tracker *t, const nlb_owner_view *v, unsigned 
     nlb_binmap_assign(alt, p2, w2, m);
 }
 
+/* The owner a flow has now by the evidence: the host that answered it, else the one learned
+ * from earlier answers of its key; 0 = only the emulation knows. */
+static unsigned evidence_owner(const nlb_flow_info *f)
+{
+    return f->observed_host ? f->observed_host : f->learned_host;
+}
+
 size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
 {
+    return nlb_tracker_whatif_split(t, prio, join, NULL);
+}
+
+size_t nlb_tracker_whatif_split(const nlb_tracker *t, uint8_t prio, bool join, size_t *by_evidence)
+{
+    if (by_evidence) *by_evidence = 0;
     if (!t || prio < 1 || prio > NLB_MAX_PRIORITY) return 0;
     /* scratch maps live in the tracker's block (see nlb_tracker_event on const) */
     nlb_binmap *wi = ((nlb_tracker *)t)->wi;
@@ -87,6 +100,17 @@ size_t nlb_tracker_whatif(const nlb_tracker *t, uint8_t prio, bool join)
                 }
                 before = base->owner[f->bin];
                 after = alt->owner[f->bin];
+                /* A leave moves only the leaver's bins (the emulated assignment moves the fewest,
+                 * as NLB does): a flow whose owner is known from the answers moves exactly when
+                 * that owner is the leaver, whatever the emulated hash says. */
+                unsigned ev = join ? 0 : evidence_owner(f);
+                if (ev) {
+                    if (ev == prio) {
+                        changed++;
+                        if (by_evidence) (*by_evidence)++;
+                    }
+                    continue;
+                }
             }
             if (before != after) changed++;
         }
