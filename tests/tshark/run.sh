@@ -174,7 +174,7 @@ t_synthetic() {
                "^ *1 *Protocol *NLB \(nlbproto\) *Unknown NLB signature 0xc0de01aa" \
                "^ *1 *Sequence *NLB \(nlbproto\) *NLB-003: Host silent longer than period x tolerance$" \
                "^ *1 *Sequence *NLB \(nlbproto\) *NLB-004: Cluster converging: bins being redistributed$" \
-               "^ *1 *Protocol *NLB \(nlbproto\) *Host 2 answered; the emulation predicted host 1"; do
+               "^ *1 *Protocol *NLB \(nlbproto\) *Host 2 answered; predicted host 1 from the heartbeat maps"; do
         if printf '%s\n' "$ex" | grep -Eq "$pat"; then ok "expert /$pat/"; else bad "expert lacks /$pat/"; fi
     done
     # frame 25 (rule count 40, malformed) is host 1 of 10.99.0.1 heard once: silent until the end
