@@ -24,6 +24,7 @@ static inline void nlb_wt_rec_init(nlb_wt_rec *r) { wtap_rec_init(&r->rec, 2048)
 static inline void nlb_wt_rec_free(nlb_wt_rec *r) { wtap_rec_cleanup(&r->rec); }
 static inline int nlb_wt_read(wtap *w, nlb_wt_rec *r, int *err, char **info, int64_t *off)
 {
+    wtap_rec_reset(&r->rec); /* the previous record's option block, else one leak per frame */
     return wtap_read(w, &r->rec, err, info, off);
 }
 static inline const uint8_t *nlb_wt_data(nlb_wt_rec *r) { return ws_buffer_start_ptr(&r->rec.data); }
@@ -42,6 +43,7 @@ static inline void nlb_wt_rec_free(nlb_wt_rec *r)
 static inline int nlb_wt_read(wtap *w, nlb_wt_rec *r, int *err, char **info, int64_t *off)
 {
     gint64 o = 0;
+    wtap_rec_reset(&r->rec); /* the previous record's option block, else one leak per frame */
     int ok = wtap_read(w, &r->rec, &r->buf, err, info, &o);
     *off = o;
     return ok;
