@@ -15,9 +15,6 @@
 #include "nlb.h"
 #include "nlb-capture.h"
 
-static guint fk_hash(gconstpointer p);
-static gboolean fk_equal(gconstpointer a, gconstpointer b);
-
 #define KEY_REC 0     /* file scope: nlb_frame_rec */
 #define KEY_SEEN 1    /* packet scope: this dissection already fed the frame */
 
@@ -26,23 +23,19 @@ static wmem_array_t *g_ts;       /* time fed of frame i + 1 */
 static guint32 g_fed;            /* frames fed */
 static guint32 g_final_fed;      /* g_fed when the final view was built; 0 = none */
 static wmem_map_t *g_diag_at;    /* frame number -> wmem_array_t of diagnostic indexes */
-static wmem_map_t *g_flows;      /* flow_key -> tracker flow index + 1 */
 static guint32 g_vips[256];
 static guint g_nvips;
 static size_t g_vips_of;         /* cluster count g_vips was built from */
 static nlb_usec g_last_ts;       /* time fed of the latest frame */
-static gboolean g_flows_shifted; /* the flow table evicted: stored flow indexes no longer hold */
 
 void nlb_capture_init(void)
 {
     nlb_tracker_config cfg;
     nlb_prefs_tracker_config(&cfg);
     g_tr = nlb_tracker_new(&cfg);
-    g_flows_shifted = FALSE;
     g_ts = wmem_array_new(wmem_file_scope(), sizeof(nlb_usec));
     g_fed = g_final_fed = 0;
     g_diag_at = NULL;
-    g_flows = wmem_map_new(wmem_file_scope(), fk_hash, fk_equal);
     g_nvips = 0;
     g_vips_of = (size_t)-1;
     g_last_ts = 0;
@@ -54,7 +47,6 @@ void nlb_capture_cleanup(void)
     g_tr = NULL;
     g_ts = NULL; /* the rest is freed with the file scope */
     g_diag_at = NULL;
-    g_flows = NULL;
 }
 
 gboolean nlb_capture_open(void)
@@ -92,75 +84,6 @@ static int encap_to_linktype(const packet_info *pinfo)
     }
 }
 
-/* ---- flows: the tracker numbers them; the plugin remembers which frame is which ---------- */
-
-typedef struct {
-    guint8 proto, pad_;
-    guint16 cport, vport;
-    guint8 client[16], vip[16];
-} flow_key;
-
-static void key_of(flow_key *k, guint8 proto, const nlb_ipaddr *client, guint16 cport, const nlb_ipaddr *vip, guint16 vport)
-{
-    memset(k, 0, sizeof *k);
-    k->proto = proto;
-    k->cport = cport;
-    k->vport = vport;
-    memcpy(k->client, client->a, client->family == 6 ? 16 : 4);
-    memcpy(k->vip, vip->a, vip->family == 6 ? 16 : 4);
-}
-
-static guint fk_hash(gconstpointer p)
-{
-    const guint8 *b = (const guint8 *)p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof(flow_key); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-static gboolean fk_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(flow_key)) == 0;
-}
-
-/* Remember the flows this frame made the tracker create. The tracker numbers flows in order of
- * appearance until its table is full; after that it evicts, and the numbers shift. */
-static void flows_learn(size_t before)
-{
-    size_t after = nlb_tracker_flow_count(g_tr);
-    if (nlb_tracker_counts(g_tr)->flows_evicted)
-        g_flows_shifted = TRUE;
-    if (g_flows_shifted)
-        return;
-    for (size_t i = before; i < after; i++) {
-        const nlb_flow_info *f = nlb_tracker_flow(g_tr, i);
-        flow_key *k = wmem_new(wmem_file_scope(), flow_key);
-        key_of(k, f->proto, &f->client, f->cport, &f->vip, f->vport);
-        wmem_map_insert(g_flows, k, GUINT_TO_POINTER((guint)i + 1));
-    }
-}
-
-/* The tracker flow of this frame: *reply tells whether the VIP sent it. */
-static gboolean flow_of(const nlb_packet *pkt, guint32 *idx, gboolean *reply)
-{
-    if (pkt->kind != NLB_FK_IP || !pkt->has_ports || (pkt->ip_proto != NLB_IPPROTO_TCP && pkt->ip_proto != NLB_IPPROTO_UDP))
-        return FALSE;
-    flow_key k;
-    key_of(&k, pkt->ip_proto, &pkt->ip_src, pkt->sport, &pkt->ip_dst, pkt->dport);
-    guint v = GPOINTER_TO_UINT(wmem_map_lookup(g_flows, &k));
-    *reply = FALSE;
-    if (!v) {
-        key_of(&k, pkt->ip_proto, &pkt->ip_dst, pkt->dport, &pkt->ip_src, pkt->sport);
-        v = GPOINTER_TO_UINT(wmem_map_lookup(g_flows, &k));
-        *reply = TRUE;
-    }
-    if (!v)
-        return FALSE;
-    *idx = v - 1;
-    return TRUE;
-}
-
 /* ---- what the first pass learns ---------------------------------------------------------- */
 
 /* NLB host (priority) that sends from mac: a masked MAC names it, a NIC MAC is matched against
@@ -183,18 +106,12 @@ static guint8 host_of_mac(const guint8 mac[6], guint32 *vip)
     return 0;
 }
 
-/* The heartbeat fed at ts ended a host's silence: the tracker said so with a host_back event. */
-static void back_learn(nlb_frame_rec *r, size_t before, nlb_usec ts)
+/* The heartbeat ended a host's silence: the frame touched a host_back event. */
+static void back_learn(nlb_frame_rec *r, const nlb_frame_facts *ff)
 {
-    size_t n = nlb_tracker_event_count(g_tr);
-    if (n == before)
-        return;
-    /* a host_back event is timed at this frame, later than anything else: it sorts last */
-    for (size_t i = n; i-- > 0;) {
-        const nlb_event *e = nlb_tracker_event(g_tr, i);
-        if (e->time < ts)
-            break;
-        if (e->kind == NLB_EV_HOST_BACK) {
+    for (unsigned i = 0; i < ff->n_events; i++) {
+        const nlb_event *e = nlb_tracker_event_by_id(g_tr, ff->events[i]);
+        if (e && e->kind == NLB_EV_HOST_BACK) {
             r->back_host = e->host;
             r->gap = e->duration;
             r->vip = e->vip;
@@ -214,8 +131,8 @@ static const nlb_frame_rec *learn(packet_info *pinfo, const nlb_packet *pkt)
     }
     wmem_array_append_one(g_ts, ts);
     g_fed++;
-    size_t nev = nlb_tracker_event_count(g_tr), nfl = nlb_tracker_flow_count(g_tr);
-    nlb_tracker_feed(g_tr, pkt, ts);
+    nlb_frame_facts ff;
+    nlb_tracker_feed_facts(g_tr, pkt, ts, &ff);
 
     nlb_frame_rec r;
     memset(&r, 0, sizeof r);
@@ -248,16 +165,14 @@ static const nlb_frame_rec *learn(packet_info *pinfo, const nlb_packet *pkt)
             r.vip = mi.vip;
         }
     }
-    if (nlb_tracker_flow_count(g_tr) != nfl || nlb_tracker_counts(g_tr)->flows_evicted)
-        flows_learn(nfl);
-    gboolean reply;
-    if (!g_flows_shifted && flow_of(pkt, &r.flow, &reply)) {
-        const nlb_flow_info *f = nlb_tracker_flow(g_tr, r.flow);
-        r.flags |= NF_FLOW | (reply ? NF_REPLY : 0);
+    const nlb_flow_info *f = nlb_tracker_flow_by_id(g_tr, ff.flow_id);
+    if (f) {
+        r.flow = ff.flow_id;
+        r.flags |= NF_FLOW | (ff.reply ? NF_REPLY : 0);
         r.vip = f->vip.family == 4 ? nlb_ipaddr_to_v4(&f->vip) : r.vip;
     }
     if (pkt->kind == NLB_FK_HEARTBEAT) {
-        back_learn(&r, nev, ts);
+        back_learn(&r, &ff);
         if (nlb_hb_has(&pkt->hb, NLB_OFF_CLUSTER_IP, 4))
             r.vip = pkt->hb.cluster_ip;
     }
@@ -350,9 +265,9 @@ const guint32 *nlb_capture_diags(packet_info *pinfo, guint *n)
 
 const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r)
 {
-    if (!g_tr || !r || !(r->flags & NF_FLOW) || g_flows_shifted)
+    if (!g_tr || !r || !(r->flags & NF_FLOW))
         return NULL;
-    return nlb_tracker_flow(g_tr, r->flow);
+    return nlb_tracker_flow_by_id(g_tr, r->flow); /* NULL once evicted */
 }
 
 nlb_flow_verdict nlb_capture_verdict(const nlb_frame_rec *r)

@@ -25,7 +25,7 @@ typedef struct nlb_frame_rec {
     guint16 flags;              /* NF_* */
     guint8 announced_host;      /* NLB host (priority) owning the announced MAC, 0 = none */
     guint8 back_host;           /* this heartbeat ended the silence of that host, 0 = none */
-    guint32 flow;               /* tracker flow index (NF_FLOW) */
+    guint32 flow;               /* tracker flow id (NF_FLOW, nlb_tracker_flow_by_id) */
     guint32 vip;                /* cluster the frame concerns (IPv4, host order), 0 = none */
     nlb_usec ts;                /* the time fed to the tracker (never earlier than the frame before) */
     nlb_usec gap;               /* back_host's silence */
@@ -49,7 +49,7 @@ gboolean nlb_capture_final(packet_info *pinfo);
 const guint32 *nlb_known_vips(guint *n);
 /* The tracker (for the model and the clusters); NULL without a capture. */
 const nlb_tracker *nlb_capture_tracker(void);
-/* Flow of a record with NF_FLOW, NULL when gone. */
+/* Flow of a record with NF_FLOW, NULL when evicted since. */
 const nlb_flow_info *nlb_capture_flow(const nlb_frame_rec *r);
 /* The tracker's verdict on a record's flow: final in later passes, as known so far in the first. */
 nlb_flow_verdict nlb_capture_verdict(const nlb_frame_rec *r);

@@ -37,66 +37,6 @@ static void on_stop_signal(int sig)
         pcap_breakloop(g_live);
 }
 
-/* What was already printed: the tracker re-derives its diagnostics from scratch on every
- * nlb_tracker_diagnose() and inserts late-detected events in the past, so "new" is decided
- * here by identity, not by index. */
-typedef struct seen_key {
-    nlb_usec time;
-    uint32_t vip;
-    uint16_t a, b;               /* event: kind, host; diagnostic: code, ordinal */
-    int8_t severity;             /* diagnostics: last severity printed */
-    bool alerted;
-} seen_key;
-
-typedef struct seen_set {
-    size_t n, cap;
-    seen_key *k;
-} seen_set;
-
-static int key_cmp(const seen_key *x, const seen_key *y)
-{
-    if (x->time != y->time)
-        return x->time < y->time ? -1 : 1;
-    if (x->vip != y->vip)
-        return x->vip < y->vip ? -1 : 1;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    return x->b < y->b ? -1 : x->b > y->b;
-}
-
-/* The entry equal to *k, inserting it (severity -1, not alerted) when absent; NULL on no memory. */
-static seen_key *seen_get(seen_set *s, const seen_key *k, bool *added)
-{
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = key_cmp(&s->k[mid], k);
-        if (c == 0) {
-            *added = false;
-            return &s->k[mid];
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 64;
-        seen_key *nk = realloc(s->k, nc * sizeof *nk);
-        if (!nk)
-            return NULL;
-        s->k = nk;
-        s->cap = nc;
-    }
-    memmove(&s->k[lo + 1], &s->k[lo], (s->n - lo) * sizeof *s->k);
-    s->n++;
-    s->k[lo] = *k;
-    s->k[lo].severity = -1;
-    s->k[lo].alerted = false;
-    *added = true;
-    return &s->k[lo];
-}
-
 typedef struct live_ctx {
     rp_run *r;
     rp_input *in;
@@ -105,8 +45,9 @@ typedef struct live_ctx {
     int fd;
     nlb_usec clock;
     bool watch, lines;
-    seen_set ev_seen, dg_seen;
-    size_t ev_count_seen;        /* nlb_tracker_event_count() when events were last surfaced */
+    uint64_t gen;                /* the tracker's generation when changes were last surfaced */
+    nlb_change *chg;             /* the buffer nlb_tracker_changes fills */
+    size_t chg_cap;
     rp_alerts alerts;
     int ioc_fd;                  /* for SIOCGIFFLAGS, -1 = none */
     bool link_up;
@@ -153,68 +94,56 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     }
 }
 
-static void surface_events(live_ctx *c)
+/* An error diagnostic runs the alert command when it appears or becomes an error. */
+static void alert(live_ctx *c, const nlb_diag *d)
 {
-    const nlb_tracker *t = c->r->t;
-    size_t n = nlb_tracker_event_count(t);
-    if (n == c->ev_count_seen)
-        return; /* events are only ever appended */
-    c->ev_count_seen = n;
-    for (size_t i = 0; i < n; i++) {
-        const nlb_event *ev = nlb_tracker_event(t, i);
-        seen_key k = {ev->time, ev->vip, (uint16_t)ev->kind, ev->host, 0, false};
-        bool added;
-        if (!seen_get(&c->ev_seen, &k, &added) || !added)
-            continue;
-        if (!c->lines)
-            continue;
-        if (c->r->opt.format == RP_FMT_JSON)
-            rp_json_event_line(stdout, c->r, ev);
-        else
-            rp_text_event_line(stdout, c->r, ev);
-    }
+    if (!c->r->opt.alert_cmd)
+        return;
+    /* the command must not hold the capture socket or the -w file open */
+    int fds[2] = {c->fd, c->dump ? fileno(pcap_dump_file(c->dump)) : -1};
+    rp_alert_run(&c->alerts, c->r->opt.alert_cmd, d, fds, c->dump ? 2 : 1);
 }
 
-static void surface_diags(live_ctx *c)
+/* Print what the tracker changed since the last call: new events, and diagnostics when they
+ * appear and again when their severity changes (a silence that ends drops from error to
+ * warning; a burst becomes an error once the connections after it go unanswered). */
+static void surface(live_ctx *c)
 {
     const nlb_tracker *t = c->r->t;
-    size_t n = nlb_tracker_diag_count(t);
+    uint64_t gen;
+    size_t n = nlb_tracker_changes(t, c->gen, c->chg, c->chg_cap, &gen);
+    if (n > c->chg_cap) {
+        size_t cap = n * 2;
+        nlb_change *nc = realloc(c->chg, cap * sizeof *nc);
+        if (!nc)
+            return; /* try again next time */
+        c->chg = nc;
+        c->chg_cap = cap;
+        n = nlb_tracker_changes(t, c->gen, c->chg, c->chg_cap, &gen);
+    }
+    c->gen = gen;
+    bool json = c->r->opt.format == RP_FMT_JSON;
     for (size_t i = 0; i < n; i++) {
-        const nlb_diag *d = nlb_tracker_diag(t, i);
-        /* Diagnostics come sorted by time: the ones sharing this one's time are just before it,
-         * and the derivation order among them is stable, so an ordinal tells them apart. */
-        uint16_t ord = 0;
-        for (size_t j = i; j-- > 0;) {
-            const nlb_diag *p = nlb_tracker_diag(t, j);
-            if (p->time != d->time)
-                break;
-            ord += p->code == d->code && p->vip == d->vip;
-        }
-        seen_key k = {d->time, d->vip, (uint16_t)d->code, ord, 0, false};
-        bool added;
-        seen_key *s = seen_get(&c->dg_seen, &k, &added);
-        if (!s)
-            continue;
-        /* A diagnostic is printed when it appears and again when its severity changes (a
-         * silence that ends drops from error to warning; a burst becomes an error once the
-         * connections after it go unanswered). */
-        if (s->severity != (int8_t)d->severity) {
-            s->severity = (int8_t)d->severity;
-            if (c->lines) {
-                if (c->r->opt.format == RP_FMT_JSON)
-                    rp_json_diag_line(stdout, c->r, d);
+        const nlb_change *ch = &c->chg[i];
+        if (ch->what == NLB_CHANGE_EVENT) {
+            if ((ch->how & NLB_CHANGED_NEW) && c->lines) {
+                if (json)
+                    rp_json_event_line(stdout, c->r, ch->event);
                 else
-                    rp_text_diag_line(stdout, c->r, d, c->r->opt.colour);
+                    rp_text_event_line(stdout, c->r, ch->event);
             }
+            continue;
         }
-        if (d->severity == NLB_SEV_ERROR && !s->alerted) {
-            s->alerted = true;
-            if (c->r->opt.alert_cmd) {
-                /* the command must not hold the capture socket or the -w file open */
-                int fds[2] = {c->fd, c->dump ? fileno(pcap_dump_file(c->dump)) : -1};
-                rp_alert_run(&c->alerts, c->r->opt.alert_cmd, d, fds, c->dump ? 2 : 1);
-            }
+        if (!(ch->how & (NLB_CHANGED_NEW | NLB_CHANGED_SEVERITY)))
+            continue;
+        if (c->lines) {
+            if (json)
+                rp_json_diag_line(stdout, c->r, ch->diag);
+            else
+                rp_text_diag_line(stdout, c->r, ch->diag, c->r->opt.colour);
         }
+        if (ch->diag->severity == NLB_SEV_ERROR)
+            alert(c, ch->diag);
     }
 }
 
@@ -340,7 +269,7 @@ static const char *live_wait(live_ctx *c, double until)
         return "error";
     }
     int n = pcap_dispatch(c->p, -1, on_frame, (u_char *)c);
-    surface_events(c);
+    surface(c);
     if (c->count_reached)
         return "count";
     if (signalled || n == PCAP_ERROR_BREAK)
@@ -363,8 +292,7 @@ static void live_tick(live_ctx *c, double now)
     if (r->fed)
         nlb_tracker_tick(r->t, wall - TICK_LAG_US);
     nlb_tracker_diagnose(r->t);
-    surface_events(c);
-    surface_diags(c);
+    surface(c);
     if (c->dump)
         pcap_dump_flush(c->dump); /* a capture killed with SIGKILL still leaves its frames */
     rp_alerts_reap(&c->alerts);
@@ -407,8 +335,7 @@ static void live_stop(live_ctx *c)
     if (r->fed)
         nlb_tracker_tick(r->t, wall_us() - TICK_LAG_US);
     nlb_tracker_diagnose(r->t);
-    surface_events(c);
-    surface_diags(c);
+    surface(c);
     struct pcap_stat st;
     if (pcap_stats(c->p, &st) == 0) {
         c->in->dropped = st.ps_drop;
@@ -471,7 +398,6 @@ int rp_live(rp_run *r)
         fprintf(stderr, "nlbreplay: %s: stopped (%s) after %.1f s: %llu frames, %llu dropped by the kernel%s%s\n", ifc,
                 r->stop_reason, mono_s() - c->start, (unsigned long long)r->fed, (unsigned long long)c->in->dropped,
                 r->opt.write_file ? ", saved to " : "", r->opt.write_file ? r->opt.write_file : "");
-    free(c->ev_seen.k);
-    free(c->dg_seen.k);
+    free(c->chg);
     return 0;
 }

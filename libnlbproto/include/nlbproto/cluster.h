@@ -7,6 +7,7 @@
 #define NLBPROTO_CLUSTER_H
 
 #include "diag.h"
+#include "facts.h"
 #include "frame.h"
 #include "learn.h"
 #include "owner.h"
@@ -179,6 +180,10 @@ typedef struct nlb_event {
     nlb_usec duration;         /* e.g. the gap of a silent host */
     uint16_t port;
     uint8_t mac[6];
+    /* Stable id (1-based, never reused) and generations: gen_added when the tracker opened it,
+     * gen when it last updated it (nlb_tracker_changes). Since 0.2. */
+    uint32_t id;
+    uint64_t gen_added, gen;
 } nlb_event;
 
 /* What became of a VIP connection attempt (nlb_flow_info.verdict). Since 0.2. */
@@ -325,6 +330,30 @@ const nlb_model *nlb_tracker_model(const nlb_tracker *t);
 const char *nlb_host_state_name(nlb_host_state s);
 /* Stable name of a flow verdict ("none", "pending", "answered", "unanswered"). Since 0.2. */
 const char *nlb_flow_verdict_name(nlb_flow_verdict v);
+/* What changed after a generation (nlb_tracker_changes). Since 0.2. */
+typedef enum nlb_change_what { NLB_CHANGE_EVENT = 1, NLB_CHANGE_DIAG = 2 } nlb_change_what;
+#define NLB_CHANGED_NEW 1u       /* opened after the generation */
+#define NLB_CHANGED_SEVERITY 2u  /* a diagnostic whose severity changed after it */
+#define NLB_CHANGED_DETAIL 4u    /* other fields (counts, duration, hosts) changed after it */
+typedef struct nlb_change {
+    uint8_t what;              /* nlb_change_what */
+    uint8_t how;               /* NLB_CHANGED_* bits */
+    uint32_t id;               /* the record's id */
+    const nlb_event *event;    /* NLB_CHANGE_EVENT; valid until the next feed, tick or diagnose */
+    const nlb_diag *diag;      /* NLB_CHANGE_DIAG; likewise */
+} nlb_change;
+/* The events (in time order), then the diagnostics (in their order), opened or updated after
+ * generation since, into out[0 .. cap); returns how many there are (more than cap: call again
+ * with a larger buffer). *gen (may be NULL) receives the current generation: pass it as since
+ * next time. Diagnostics keep their id across nlb_tracker_diagnose calls while their code,
+ * cluster and time stay. No allocation. Since 0.2. */
+size_t nlb_tracker_changes(const nlb_tracker *t, uint64_t since, nlb_change *out, size_t cap, uint64_t *gen);
+/* The event with that id, NULL when none. Since 0.2. */
+const nlb_event *nlb_tracker_event_by_id(const nlb_tracker *t, uint32_t id);
+/* The flow with that id (nlb_frame_facts.flow_id), NULL when evicted or unknown. Since 0.2. */
+const nlb_flow_info *nlb_tracker_flow_by_id(const nlb_tracker *t, uint32_t id);
+/* nlb_tracker_feed, and what the frame did into *facts (facts.h). Since 0.2. */
+void nlb_tracker_feed_facts(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts, nlb_frame_facts *facts);
 /* Name of a mode ("unicast", "multicast", "igmp", "unknown"). */
 const char *nlb_mode_name(nlb_mode m);
 /* Stable key of an event kind ("failover_burst", "host_silent", ...). */

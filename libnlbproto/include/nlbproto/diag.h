@@ -52,6 +52,10 @@ typedef struct nlb_diag {
     /* added for issue 5 (meaning per code: see the table in diag.c) */
     uint32_t n3, n4;           /* more counts, e.g. unanswered/total connections after a burst */
     uint8_t mode;              /* nlb_mode of the cluster concerned (cluster.h), 0 = unknown */
+    /* Stable id across derivations and generations (cluster.h, nlb_tracker_changes): opened,
+     * last changed, severity last changed. Since 0.2. */
+    uint32_t id;
+    uint64_t gen_added, gen, gen_severity;
 } nlb_diag;
 
 /* The table row of code c, NULL when c is no known code. */

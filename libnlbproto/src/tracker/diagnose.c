@@ -294,4 +294,5 @@ void nlb_tracker_diagnose(nlb_tracker *t)
         }
     }
     trk_sort_diags(t);
+    trk_stamp_diags(t);
 }

@@ -290,6 +290,17 @@ static void ping_census(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     }
 }
 
+/* The frame being fed belongs to flow slot k (nlb_tracker_feed_facts). */
+static void facts_flow(nlb_tracker *t, size_t k, bool reply)
+{
+    nlb_frame_facts *ff = t->facts;
+    size_t i = (k + t->fl_cap - t->fl_head) % t->fl_cap; /* its index, in order of creation */
+    ff->flow_id = (uint32_t)(t->counts.vip_flows - t->n_fl + i + 1);
+    ff->reply = reply;
+    ff->predicted_host = t->fl[k].predicted_host;
+    ff->observed_host = t->fl[k].observed_host;
+}
+
 void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
 {
     if (pkt->has_icmp) {
@@ -345,6 +356,7 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
                 t->q[t->q_tail++ % t->fl_cap] = (uint32_t)i;
             }
         }
+        if (t->facts) facts_flow(t, (size_t)i, false);
     } else {
         long i = flow_lookup(t, pkt->ip_proto, &pkt->ip_dst, pkt->dport, &pkt->ip_src, pkt->sport, false, &created);
         if (i < 0) return;
@@ -369,6 +381,7 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
                     trk_learn_observe(t, c, f, t->frt[i].slot, (uint8_t)o);
             }
         }
+        if (t->facts) facts_flow(t, (size_t)i, true);
     }
 }
 

@@ -54,6 +54,7 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     size_t o_ev = carve(&off, ev_cap * sizeof(nlb_event), 16);
     size_t o_eo = carve(&off, ev_cap * sizeof(uint32_t), 8);
     size_t o_dg = carve(&off, NLB_DIAG_CAP * sizeof(nlb_diag), 16);
+    size_t o_dp = carve(&off, NLB_DIAG_CAP * sizeof(nlb_diag), 16);
     size_t o_fl = carve(&off, fl_cap * sizeof(nlb_flow_info), 16);
     size_t o_fr = carve(&off, fl_cap * sizeof(flow_rt), 16);
     size_t o_fi = carve(&off, fidx_cap * sizeof(uint64_t), 8);
@@ -90,6 +91,7 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     t->ev_order = (uint32_t *)(mem + o_eo);
     t->ev_cap = ev_cap;
     t->dg = (nlb_diag *)(mem + o_dg);
+    t->dg_prev = (nlb_diag *)(mem + o_dp);
     t->fl = (nlb_flow_info *)(mem + o_fl);
     t->frt = (flow_rt *)(mem + o_fr);
     t->fl_cap = fl_cap;
@@ -204,6 +206,15 @@ void nlb_tracker_feed(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
     }
 }
 
+void nlb_tracker_feed_facts(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts, nlb_frame_facts *facts)
+{
+    if (facts) memset(facts, 0, sizeof *facts);
+    if (!t) return;
+    t->facts = facts;
+    nlb_tracker_feed(t, pkt, ts);
+    t->facts = NULL;
+}
+
 void nlb_tracker_tick(nlb_tracker *t, nlb_usec now)
 {
     if (!t) return;
@@ -298,6 +309,14 @@ const nlb_flow_info *nlb_tracker_flow(const nlb_tracker *t, size_t i)
     f->frames = (uint64_t)c->frames_hi << 32 | c->frames;
     f->verdict = trk_flow_verdict(t, k);
     return f;
+}
+
+/* Flows are numbered in order of creation; the table holds the last n_fl of them (a ring). */
+const nlb_flow_info *nlb_tracker_flow_by_id(const nlb_tracker *t, uint32_t id)
+{
+    if (!t || !id || id > t->counts.vip_flows) return NULL;
+    uint64_t first = t->counts.vip_flows - t->n_fl + 1;
+    return id >= first ? nlb_tracker_flow(t, (size_t)(id - first)) : NULL;
 }
 
 const nlb_model *nlb_tracker_model(const nlb_tracker *t) { return &t->cfg.model; }

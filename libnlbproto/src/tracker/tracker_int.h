@@ -245,6 +245,11 @@ struct nlb_tracker {
     /* diagnostics */
     nlb_diag *dg;
     size_t n_dg;
+    nlb_diag *dg_prev;       /* the previous derivation, to keep ids (trk_stamp_diags) */
+    size_t n_dg_prev;
+    uint32_t dg_ids;         /* ids handed out */
+    uint64_t gen;            /* generation: bumped by every record update */
+    nlb_frame_facts *facts;  /* the frame being fed reports here (nlb_tracker_feed_facts), or NULL */
     /* flows */
     nlb_flow_info *fl;
     flow_rt *frt;
@@ -364,9 +369,22 @@ static inline bool idx_find(const nlb_tracker *t, uint64_t key, unsigned *cl, un
     }
 }
 
+/* The frame being fed touched event slot (its id is slot + 1). */
+static inline void trk_touched(nlb_tracker *t, int slot)
+{
+    nlb_frame_facts *f = t->facts;
+    t->ev[slot].gen = ++t->gen;
+    if (!f || (f->n_events && f->events[f->n_events - 1] == (uint32_t)slot + 1)) return;
+    if (f->n_events < NLB_FACTS_MAX_EVENTS) f->events[f->n_events++] = (uint32_t)slot + 1;
+    else f->events_more++;
+}
+
+/* An event to update: stamped with a new generation (callers take it only to change it). */
 static inline nlb_event *ev_at(nlb_tracker *t, int slot)
 {
-    return slot >= 0 ? &t->ev[slot] : NULL;
+    if (slot < 0) return NULL;
+    trk_touched(t, slot);
+    return &t->ev[slot];
 }
 
 static inline unsigned cl_index(const nlb_tracker *t, const cluster_rt *c)
@@ -397,6 +415,7 @@ TRK_INTERNAL int trk_add_event(nlb_tracker *t, nlb_usec time, nlb_event_kind kin
 TRK_INTERNAL void trk_sort_events(nlb_tracker *t);
 TRK_INTERNAL nlb_diag *trk_add_diag(nlb_tracker *t, nlb_diag_code code, nlb_usec time, const cluster_rt *c);
 TRK_INTERNAL void trk_sort_diags(nlb_tracker *t);
+TRK_INTERNAL void trk_stamp_diags(nlb_tracker *t);
 /* members.c */
 TRK_INTERNAL void trk_update_mode(cluster_rt *c);
 TRK_INTERNAL cluster_rt *trk_cluster_get(nlb_tracker *t, uint32_t vip, nlb_found_by by, nlb_usec ts);
