@@ -264,6 +264,24 @@ def main():
                     c = "captures/" + cap
                     same(report(nlbreplay, src, [c]), report(nlbreplay, src, [c], {"NLBREPLAY_READER": "wiretap"}),
                          "%s via libwiretap" % cap)
+        elif case == "snoop":
+            editcap(["-F", "snoop", os.path.join(src, CAP), t("x.snoop")])
+            same(orig, report(nlbreplay, src, [t("x.snoop")]), "snoop", fmt="snoop")
+        elif case in ("zstd", "lz4"):
+            # Compressed by the tool itself; Wireshark must read the result too (its libwiretap
+            # may be built without the library), or the case is skipped.
+            if not shutil.which(case):
+                skip("%s not found (apt-get install %s)" % (case, "zstd" if case == "zstd" else "lz4"))
+            editcap(["-F", "pcapng", os.path.join(src, CAP), t("x.pcapng")])
+            out = t("x.pcapng." + ("zst" if case == "zstd" else "lz4"))
+            cmd = [case, "-q", "-f", t("x.pcapng")] + (["-o", out] if case == "zstd" else [out])
+            subprocess.run(cmd, check=True)
+            if shutil.which("capinfos") and subprocess.run(["capinfos", out], capture_output=True).returncode != 0:
+                skip("this Wireshark's libwiretap does not read %s-compressed files" % case)
+            got = report(nlbreplay, src, [out])
+            if got["inputs"][0]["compression"] != case:
+                fail("%s: compression %r" % (case, got["inputs"][0]["compression"]))
+            same(orig, got, ".pcapng compressed by " + case, fmt="pcapng")
         elif case == "frame_refs":
             frame_refs(nlbreplay, src, t)
         else:
