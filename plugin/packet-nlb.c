@@ -71,6 +71,12 @@ static void apply_prefs(void)
         }
         g_strfreev(tok);
     }
+    if (pref_period_ms > NLB_PERIOD_MS_MAX)
+        report_failure("NLB (nlbproto): heartbeat period %u ms is over %u ms; using %u", pref_period_ms,
+                       NLB_PERIOD_MS_MAX, NLB_PERIOD_MS_MAX);
+    if (pref_tolerance > NLB_TOLERANCE_MAX)
+        report_failure("NLB (nlbproto): heartbeat tolerance %u is over %u; using %u", pref_tolerance,
+                       NLB_TOLERANCE_MAX, NLB_TOLERANCE_MAX);
     nlb_model_init(&g_model);
     if (pref_rules_file && *pref_rules_file) {
         gchar *text = NULL;
@@ -93,6 +99,7 @@ static void apply_prefs(void)
 void nlb_prefs_tracker_config(nlb_tracker_config *cfg)
 {
     nlb_tracker_config_default(cfg);
+    /* beyond the maximum the tracker clamps, as apply_prefs reported */
     cfg->period_ms = pref_period_ms ? pref_period_ms : 1;
     cfg->tolerance = pref_tolerance ? pref_tolerance : 1;
     cfg->model = g_model;

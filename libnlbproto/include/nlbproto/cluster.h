@@ -19,6 +19,11 @@ extern "C" {
 
 #define NLB_MAX_USER_VIPS 16
 #define NLB_MAX_CONVERGENCE 32
+/* Largest heartbeat timing the tracker takes (nlbreplay's --period and --tolerance ranges): it
+ * clamps a configuration beyond them (0 is refused), so period x tolerance and times offset by it
+ * always fit in nlb_usec. */
+#define NLB_PERIOD_MS_MAX 3600000u
+#define NLB_TOLERANCE_MAX 1000u
 
 typedef struct nlb_tracker nlb_tracker;
 

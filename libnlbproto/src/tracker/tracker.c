@@ -75,8 +75,10 @@ nlb_tracker *nlb_tracker_new(const nlb_tracker_config *cfg)
     t->cfg = *cfg;
     if (!t->cfg.model.hash) t->cfg.model.hash = nlb_hash_oaat;
     if (!t->cfg.model.hash_name) t->cfg.model.hash_name = "one-at-a-time";
-    t->period = (nlb_usec)cfg->period_ms * 1000;
-    t->thr = t->period * (nlb_usec)cfg->tolerance;
+    if (t->cfg.period_ms > NLB_PERIOD_MS_MAX) t->cfg.period_ms = NLB_PERIOD_MS_MAX;
+    if (t->cfg.tolerance > NLB_TOLERANCE_MAX) t->cfg.tolerance = NLB_TOLERANCE_MAX;
+    t->period = (nlb_usec)t->cfg.period_ms * 1000;
+    t->thr = t->period * (nlb_usec)t->cfg.tolerance;
     t->scan_every = t->period / 4 > 0 ? t->period / 4 : 1;
     t->cl = (cluster_rt *)(mem + o_cl);
     t->vip_key = (uint32_t *)(mem + o_vk);
