@@ -189,10 +189,15 @@ static size_t mutate(uint8_t *buf, size_t size, size_t cap)
     return size;
 }
 
+/* As libFuzzer does: a target with process-wide set-up (fuzz_plugin's epan) defines it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 int main(int argc, char **argv)
 {
     unsigned long long runs = 0, seed = 1, save_run = ~0ull;
     int paths = 0;
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "-runs=", 6) == 0) runs = strtoull(a + 6, NULL, 10);
