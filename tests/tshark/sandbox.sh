@@ -44,10 +44,11 @@ nlb_sandbox() {
     fi
 }
 
-# ts ARGS...: tshark in the sandbox; NLB_TS_PREFIX (e.g. "timeout 300") goes in front of it.
+# ts ARGS...: tshark in the sandbox; NLB_TS_PREFIX (e.g. "timeout 300") goes in front of it,
+# NLB_TS_ENV (e.g. "LD_PRELOAD=... ASAN_OPTIONS=...", no blanks inside a value) into its environment.
 ts() {
     # shellcheck disable=SC2086
-    ${NLB_TS_PREFIX:-} $runas env -i PATH=/usr/bin:/bin HOME="$home" TZ=UTC LC_ALL=C.UTF-8 "$tshark" "$@"
+    ${NLB_TS_PREFIX:-} $runas env -i PATH=/usr/bin:/bin HOME="$home" TZ=UTC LC_ALL=C.UTF-8 ${NLB_TS_ENV:-} "$tshark" "$@"
 }
 
 # nlb_assert_loaded: the plugin really loaded from the sandbox, or the test fails here.

@@ -93,6 +93,7 @@ static const struct report_message_routines quiet_routines = {
 /* ---- preferences -------------------------------------------------------------------------- */
 
 enum { PREF_COMBOS = 8 };
+static int with_plugin = 1;
 static char *combo_text[PREF_COMBOS];
 
 static void write_file(const char *name, const char *text)
@@ -151,6 +152,8 @@ const char *nlbh_prefs_describe(unsigned combo) { return combo_text[combo % PREF
 
 void nlbh_prefs(unsigned combo)
 {
+    if (!with_plugin)
+        return;
     gchar **set = g_strsplit(combo_text[combo % PREF_COMBOS], " ", -1);
     for (gchar **s = set; *s; s++) {
         char *arg = g_strdup_printf("nlb.%s", *s), *err = NULL;
@@ -188,13 +191,20 @@ static void harness_exit(void)
 
 void nlbh_init(void)
 {
+    nlbh_init_with(1, 1);
+}
+
+void nlbh_init_with(int plugin, int plain_malloc)
+{
+    with_plugin = plugin;
     /* No personal settings: a test must not depend on the user's profile. Every wmem pool is
      * plain malloc, so ASan sees overruns of packet- and file-scope memory too. A dissector bug
      * (an exception a dissector's own logic raised) aborts instead of becoming a tree item. */
     g_setenv("XDG_CONFIG_HOME", "/nonexistent/nlb-harness", TRUE);
     g_setenv("XDG_CACHE_HOME", "/nonexistent/nlb-harness", TRUE);
     g_setenv("XDG_DATA_HOME", "/nonexistent/nlb-harness", TRUE);
-    g_setenv("WIRESHARK_DEBUG_WMEM_OVERRIDE", "simple", FALSE);
+    if (plain_malloc)
+        g_setenv("WIRESHARK_DEBUG_WMEM_OVERRIDE", "simple", FALSE);
     g_setenv("G_SLICE", "always-malloc", FALSE);
     g_setenv("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1", FALSE);
     harness_log_init();
@@ -208,7 +218,8 @@ void nlbh_init(void)
     timestamp_set_precision(TS_PREC_AUTO);
     timestamp_set_seconds_type(TS_SECONDS_DEFAULT);
     wtap_init(FALSE);
-    plugin_register(); /* before epan_init: proto_init runs the plugins' registrations */
+    if (plugin)
+        plugin_register(); /* before epan_init: proto_init runs the plugins' registrations */
     if (!epan_init(NULL, NULL, FALSE))
         DIE("epan_init failed");
     e_prefs *p = epan_load_settings();
@@ -216,10 +227,12 @@ void nlbh_init(void)
     build_column_format_array(&H.cinfo, p->num_cols, TRUE);
 
     dissector_handle_t h = dissector_get_uint_handle(find_dissector_table("ethertype"), 0x886F);
-    if (!h || strcmp(dissector_handle_get_dissector_name(h), "nlb_0x886f") != 0)
-        DIE("the plugin does not own ethertype 0x886F: not registered");
-    H.st_cfg = stats_tree_get_cfg_by_abbr("nlb");
-    if (!H.st_cfg)
+    const char *name = h ? dissector_handle_get_dissector_name(h) : NULL;
+    int ours = name && strcmp(name, "nlb_0x886f") == 0;
+    if (ours != plugin)
+        DIE("ethertype 0x886F is %sthe plugin's", ours ? "" : "not ");
+    H.st_cfg = plugin ? stats_tree_get_cfg_by_abbr("nlb") : NULL;
+    if (plugin && !H.st_cfg)
         DIE("the plugin's stats tree \"nlb\" is not registered");
     H.out = print_stream_text_new(TRUE, "/dev/null");
     if (!H.out)
@@ -243,6 +256,9 @@ void nlbh_open(const nlbh_mode *mode)
     H.cum_bytes = 0;
     H.offset = 0;
     H.epan = epan_new(NULL, &funcs); /* runs the init routines: the plugin's tracker is built */
+    H.open = 1;
+    if (!H.st_cfg)
+        return;
     H.st = stats_tree_new(H.st_cfg, NULL, NULL);
     GString *e = register_tap_listener(H.st_cfg->tapname, H.st, NULL, H.st_cfg->flags, stats_tree_reset,
                                        stats_tree_packet, NULL, NULL);
@@ -250,7 +266,6 @@ void nlbh_open(const nlbh_mode *mode)
         DIE("stats tree listener: %s", e->str);
     if (H.st_cfg->init)
         H.st_cfg->init(H.st);
-    H.open = 1;
 }
 
 static void dissect(frame *f, uint32_t num, int first, int tree)
@@ -317,16 +332,25 @@ uint32_t nlbh_frames(void) { return H.n; }
 
 int nlbh_is_open(void) { return H.open; }
 
+void nlbh_second_pass(void)
+{
+    if (!H.open || !H.mode.two_pass)
+        return;
+    for (uint32_t i = 0; i < H.n; i++)
+        dissect(H.frames[i], i + 1, 0, H.mode.tree);
+    H.mode.two_pass = 0; /* done */
+}
+
 void nlbh_close(void)
 {
     if (!H.open)
         return;
-    if (H.mode.two_pass)
-        for (uint32_t i = 0; i < H.n; i++)
-            dissect(H.frames[i], i + 1, 0, H.mode.tree);
-    remove_tap_listener(H.st);
-    stats_tree_free(H.st);
-    H.st = NULL;
+    nlbh_second_pass();
+    if (H.st) {
+        remove_tap_listener(H.st);
+        stats_tree_free(H.st);
+        H.st = NULL;
+    }
     for (uint32_t i = 0; i < H.n; i++) {
         frame_data_destroy(&H.frames[i]->fd);
         g_free(H.frames[i]->data);

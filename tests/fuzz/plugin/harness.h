@@ -18,6 +18,10 @@ typedef struct nlbh_mode {
 /* Once per process: wiretap, epan, every built-in protocol plus the plugin. Exits on failure.
  * Frees what it made at exit (atexit). */
 void nlbh_init(void);
+/* The same without the plugin when plugin is 0 (a baseline to measure the plugin against), and
+ * with Wireshark's own pool allocators when plain_malloc is 0 (nlbh_init: every wmem pool plain
+ * malloc, so ASan sees overruns inside them). */
+void nlbh_init_with(int plugin, int plain_malloc);
 
 /* Preference combinations that change the plugin's code paths (annotation off, user VIPs with a
  * bad entry, thousands of VIPs, port-rule files good, bad and missing, extreme periods, bins and
@@ -37,6 +41,8 @@ uint32_t nlbh_frame(int encap, const uint8_t *data, uint32_t caplen, uint32_t le
 void nlbh_revisit(uint32_t num, int tree);
 uint32_t nlbh_frames(void);
 int nlbh_is_open(void);
+/* The mode's second pass now rather than at close (so its results can be read before). */
+void nlbh_second_pass(void);
 void nlbh_close(void);
 
 /* Ethernet frame -> the same frame as Linux cooked capture (SLL when v2 == 0, else SLL2).
