@@ -48,6 +48,7 @@ run_one() { # label args...
   # shellcheck disable=SC2086
   valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible \
            --errors-for-leak-kinds=definite,possible --track-origins=yes --log-file="$log" \
+           --suppressions="$top/tests/valgrind.supp" \
            "$bin" -q $* >/dev/null 2>"$log.stderr"
   local rc=$?
   if [ $rc -eq 99 ] || grep -q 'ERROR SUMMARY: [1-9]' "$log"; then
