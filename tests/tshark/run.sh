@@ -12,7 +12,7 @@ what=${1:-loaded}
 src=${NLB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 tdir=${NLB_TEST_DIR:-$src/tests/tshark}
 . "$tdir/sandbox.sh"
-nlb_sandbox "$src"/captures/*.pcap "$tdir"/data/*.pcap
+nlb_sandbox "$src"/captures/*.pcap "$tdir"/data/*.pcap "$tdir"/data/*.rules
 
 fail=0
 ok() { echo "ok   $1"; }
@@ -190,7 +190,8 @@ t_synthetic() {
     check "preference nlb.bins:30 (the emulation's bin count)" 1 \
         "$(ts -r "$tmp/cap/$f" -o nlb.bins:30 -O nlb -Y 'frame.number == 9' | grep -Ec 'Bin \(emulation\): [0-9]+ of 30 ')"
     have_cap unicast-healthy.pcap || { echo "skip port rules file checks (captures/unicast-healthy.pcap not generated)"; return; }
-    rules="nlb.rules_file:$tdir/data/unicast-healthy.rules"
+    # from the sandbox: tshark runs as nobody, who cannot read a checkout under /root
+    rules="nlb.rules_file:$tmp/cap/unicast-healthy.rules"
     check "port rules file: every VIP frame falls under a rule" "$(count nlb.flow unicast-healthy.pcap)" \
         "$(ts -r "$tmp/cap/unicast-healthy.pcap" -o "$rules" -Y 'nlb.flow.rule == 1 || nlb.flow.rule == 2' | grep -c .)"
     check "port rules file: rule 1 = TCP 80, rule 2 = 443" "0 0" \
