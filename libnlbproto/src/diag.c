@@ -43,7 +43,12 @@
  *                                (host order; the first outside one when any)
  *  NLB-020 ping census           time first request, vip, n1 echo requests, n2 most hosts
  *                                answering one, hosts_mask hosts that answered, n3 hosts heard
- *                                in heartbeats (mask), n4 replies from no known host */
+ *                                in heartbeats (mask), n4 replies from no known host
+ *  NLB-021/022/023 continuity    one flow each: time the first host's reply, duration to the
+ *                                other host's first reply, hosts_mask both, port the VIP port,
+ *                                n1 flows of this kind in the cluster, n2 client IPv4 (0 = IPv6),
+ *                                n3 client port, n4 first host | other host << 8 | converging
+ *                                << 16 (at the other host's reply) */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +57,7 @@
 #include "nlbproto/cluster.h"
 #include "nlbproto/vantage.h"
 #include "nlbproto/diag.h"
+#include "diag_int.h"
 
 /* An appender that never overflows and always keeps buf NUL-terminated. */
 typedef struct sb {
@@ -458,6 +464,10 @@ size_t nlb_diag_format(const nlb_diag *d, char *buf, size_t len)
             sb_add(&s, "every host heard in heartbeats receives the VIP's traffic");
         }
         break;
+    case NLB_D_TCP_OWNER_MOVED:
+    case NLB_D_RST_NOT_OWNER:
+    case NLB_D_UDP_OWNER_MOVED:
+        return nlb_diag_format_continuity(d, buf, len);
     default:
         sb_add(&s, "unknown diagnostic %d", (int)d->code);
         break;

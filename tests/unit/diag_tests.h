@@ -27,6 +27,9 @@ static const struct { nlb_diag_code code; const char *file, *test; } diag_tests[
     { NLB_D_FLOODING_NO_HOST, "test_vantage", "test_default_offsets" },
     { NLB_D_REMOTE_CONTROL, "test_expert", "test_remote_control" },
     { NLB_D_PING_CENSUS, "test_expert", "test_ping_census" },
+    { NLB_D_TCP_OWNER_MOVED, "test_cluster", "test_continuity" },
+    { NLB_D_RST_NOT_OWNER, "test_cluster", "test_continuity" },
+    { NLB_D_UDP_OWNER_MOVED, "test_cluster", "test_continuity" },
 };
 
 #endif

@@ -1508,6 +1508,89 @@ static void test_flow_verdicts(void)
     nlb_tracker_free(T);
 }
 
+/* A reply from host prio of the VIP's flow (client, cport, vport), TCP with flags or UDP. */
+static void reply_from(unsigned prio, uint8_t proto, uint8_t flags, uint32_t client, uint16_t cport, uint16_t vport, nlb_usec ts)
+{
+    const uint8_t cmac[6] = { 0x00, 0x0c, 0x29, 0x11, 0x22, 0x33 };
+    uint8_t src[6];
+    nlb_mac_make(NLB_MAC_MASKED, VIP, (uint8_t)prio, src);
+    if (proto == NLB_IPPROTO_UDP)
+        feed(nlb_build_udp4(buf, sizeof buf, cmac, src, 0, VIP, client, vport, cport, 40), ts);
+    else
+        feed(nlb_build_tcp4(buf, sizeof buf, cmac, src, 0, VIP, client, vport, cport, flags, 5001, 1001, 0), ts);
+}
+
+/* Continuity: a TCP segment from a second host (NLB-021), a reset from a second host (NLB-022),
+ * a UDP reply from a second host (NLB-023), each counted once per flow with its first example;
+ * a flow whose replies all come from one host, or from an unknown MAC, is none of them. */
+static void test_continuity(void)
+{
+    T = mk(NULL);
+    const uint8_t cmac[6] = { 0x00, 0x0c, 0x29, 0x11, 0x22, 0x33 }, other[6] = { 0x00, 0x50, 0x56, 0x01, 0x02, 0x03 };
+    uint8_t uc[6];
+    nlb_mac_make(NLB_MAC_UNICAST, VIP, 0, uc);
+    hb_full(1, T0, NULL);
+    hb_full(2, T0 + 10 * MS, NULL);
+    nlb_usec t = T0 + 1 * SEC;
+    /* moved twice (counted once) */
+    syn(0xC6336401u, 40001, 80, t);
+    synack(1, 0xC6336401u, 40001, 80, t + 10 * MS);
+    reply_from(2, NLB_IPPROTO_TCP, NLB_TCP_ACK | NLB_TCP_PSH, 0xC6336401u, 40001, 80, t + 50 * MS);
+    reply_from(2, NLB_IPPROTO_TCP, NLB_TCP_ACK | NLB_TCP_RST, 0xC6336401u, 40001, 80, t + 60 * MS);
+    /* reset by host 1 after host 2 answered */
+    syn(0xC6336402u, 40002, 443, t + 100 * MS);
+    synack(2, 0xC6336402u, 40002, 443, t + 110 * MS);
+    reply_from(1, NLB_IPPROTO_TCP, NLB_TCP_ACK | NLB_TCP_RST, 0xC6336402u, 40002, 443, t + 300 * MS);
+    /* steady: one host throughout, its own reset included; an unknown source is no host */
+    syn(0xC6336403u, 40003, 80, t + 400 * MS);
+    synack(1, 0xC6336403u, 40003, 80, t + 410 * MS);
+    reply_from(1, NLB_IPPROTO_TCP, NLB_TCP_ACK | NLB_TCP_RST, 0xC6336403u, 40003, 80, t + 420 * MS);
+    feed(nlb_build_tcp4(buf, sizeof buf, cmac, other, 0, VIP, 0xC6336403u, 80, 40003, NLB_TCP_ACK, 1, 1, 0), t + 430 * MS);
+    /* UDP */
+    feed(nlb_build_udp4(buf, sizeof buf, uc, cmac, 0, 0xC6336404u, VIP, 40004, 53, 20), t + 500 * MS);
+    reply_from(1, NLB_IPPROTO_UDP, 0, 0xC6336404u, 40004, 53, t + 510 * MS);
+    reply_from(2, NLB_IPPROTO_UDP, 0, 0xC6336404u, 40004, 53, t + 900 * MS);
+    hb_full(1, T0 + 2 * SEC, NULL);
+    hb_full(2, T0 + 2 * SEC + 10 * MS, NULL);
+    nlb_tracker_finish(T);
+    size_t n19 = 0, n20 = 0, n21 = 0;
+    for (size_t i = 0; i < nlb_tracker_diag_count(T); i++) {
+        nlb_diag_code c = nlb_tracker_diag(T, i)->code;
+        n19 += c == NLB_D_TCP_OWNER_MOVED;
+        n20 += c == NLB_D_RST_NOT_OWNER;
+        n21 += c == NLB_D_UDP_OWNER_MOVED;
+    }
+    CU_ASSERT_EQUAL(n19, 1u);
+    CU_ASSERT_EQUAL(n20, 1u);
+    CU_ASSERT_EQUAL(n21, 1u);
+    const nlb_diag *d = find_diag(NLB_D_TCP_OWNER_MOVED);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_WARNING);
+    CU_ASSERT_EQUAL(d->time, t + 10 * MS);
+    CU_ASSERT_EQUAL(d->duration, 40 * MS);
+    CU_ASSERT_EQUAL(d->hosts_mask, 3u);
+    CU_ASSERT_EQUAL(d->n1, 1u);
+    CU_ASSERT_EQUAL(d->n2, 0xC6336401u);
+    CU_ASSERT_EQUAL(d->n3, 40001u);
+    CU_ASSERT_EQUAL(d->n4, 1u | 2u << 8);
+    CU_ASSERT_EQUAL(d->port, 80);
+    d = find_diag(NLB_D_RST_NOT_OWNER);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->time, t + 110 * MS);
+    CU_ASSERT_EQUAL(d->duration, 190 * MS);
+    CU_ASSERT_EQUAL(d->n2, 0xC6336402u);
+    CU_ASSERT_EQUAL(d->n4, 2u | 1u << 8);
+    CU_ASSERT_EQUAL(d->port, 443);
+    d = find_diag(NLB_D_UDP_OWNER_MOVED);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->severity, NLB_SEV_INFO);
+    CU_ASSERT_EQUAL(d->time, t + 510 * MS);
+    CU_ASSERT_EQUAL(d->duration, 390 * MS);
+    CU_ASSERT_EQUAL(d->n3, 40004u);
+    CU_ASSERT_EQUAL(d->n4, 1u | 2u << 8);
+    nlb_tracker_free(T);
+}
+
 /* The test that makes the tracker's detector report each code: diag_tests.h (shared with
  * test_expert, which owns the rows it names). */
 #include "diag_tests.h"
@@ -1552,6 +1635,6 @@ int main(void)
                NLBT(test_flow_eviction), NLBT(test_emulation_and_whatif), NLBT(test_rules_in_tracker),
                NLBT(test_ipv6_flows), NLBT(test_real_capture), NLBT(test_owner_mismatch), NLBT(test_owner_mismatch_learned),
                NLBT(test_config_and_limits), NLBT(test_clusters_dropped),
-               NLBT(test_frame_mac_forms), NLBT(test_flow_verdicts), NLBT(test_diag_table_covered));
+               NLBT(test_frame_mac_forms), NLBT(test_flow_verdicts), NLBT(test_continuity), NLBT(test_diag_table_covered));
     return nlbt_run();
 }

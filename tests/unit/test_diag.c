@@ -70,7 +70,7 @@ static void test_vantage_wording(void)
 /* The diagnostic table (diag.def): one row per code 1..N, stable keys, severities, short titles. */
 static void test_table(void)
 {
-    CU_ASSERT_EQUAL(nlb_diag_info_count(), 20u);
+    CU_ASSERT_EQUAL(nlb_diag_info_count(), 23u);
     CU_ASSERT_EQUAL((size_t)NLB_D_CODE_COUNT_, nlb_diag_info_count() + 1);
     CU_ASSERT_PTR_NULL(nlb_diag_info((nlb_diag_code)0));
     CU_ASSERT_PTR_NULL(nlb_diag_info(NLB_D_CODE_COUNT_));
@@ -197,6 +197,39 @@ static void test_failover_message(void)
     CU_ASSERT_EQUAL(small[32], 'x');
     CU_ASSERT_EQUAL(nlb_diag_format(&d, small, 0), 0u);
     CU_ASSERT_EQUAL(small[0], 'a');
+}
+
+/* NLB-021/022/023: the 5-tuple, both hosts in order, the count; IPv6 clients and short buffers. */
+static void test_continuity_message(void)
+{
+    char msg[1024];
+    nlb_diag d = base(NLB_D_RST_NOT_OWNER, NLB_SEV_WARNING);
+    d.hosts_mask = 1 | 4;
+    d.port = 80;
+    d.n1 = 2;
+    d.n2 = 0xC6336466u; /* 198.51.100.102 */
+    d.n3 = 49309;
+    d.n4 = 3 | 1 << 8 | 1 << 16;
+    d.duration = 140000;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT(strncmp(msg, "TCP 198.51.100.102:49309 -> 10.20.30.40:80 answered by host 3, then reset (RST) by host 1 at "
+                           "05:42:07.140 during a convergence (0.140 s later); 2 such connections to 10.20.30.40 in all: ", 176) == 0);
+    d.code = NLB_D_TCP_OWNER_MOVED;
+    d.n1 = 1;
+    d.n4 = 3 | 1 << 8;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT(strstr(msg, "answered by host 3, then by host 1 at 05:42:07.140 (0.140 s later); 1 such connection to") != NULL);
+    d.code = NLB_D_UDP_OWNER_MOVED;
+    d.n2 = 0;
+    fmt(&d, msg, sizeof msg);
+    CU_ASSERT(strncmp(msg, "UDP (IPv6 client):49309 -> 10.20.30.40:80", 41) == 0);
+    CU_ASSERT(strstr(msg, "1 such flow to 10.20.30.40 in all: NLB keeps no UDP connection state") != NULL);
+    char small[40];
+    memset(small, 'x', sizeof small);
+    size_t n = nlb_diag_format(&d, small, 20);
+    CU_ASSERT_EQUAL(n, 19u);
+    CU_ASSERT_EQUAL(strlen(small), 19u);
+    CU_ASSERT_EQUAL(small[20], 'x');
 }
 
 static void test_every_message(void)
@@ -363,7 +396,7 @@ int main(void)
 {
     CU_initialize_registry();
     NLBT_SUITE("diag", NLBT(test_codes), NLBT(test_table), NLBT(test_vantage_wording), NLBT(test_hosts_str), NLBT(test_time_str),
-               NLBT(test_failover_message), NLBT(test_every_message), NLBT(test_event_format),
+               NLBT(test_failover_message), NLBT(test_continuity_message), NLBT(test_every_message), NLBT(test_event_format),
                NLBT(test_conv_trigger_format));
     return nlbt_run();
 }

@@ -207,12 +207,14 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
             if (++f->step >= f->steps) return -1;
             return half + 20 * MS;
         }
+        bool rst;
+        if (!from_client) h = cont_replier(g, f, h, f->step / 2u, &rst);
         if (from_client)
             n = nlb_build_udp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, f->req);
         else
             n = nlb_build_udp4(g->buf, sizeof g->buf, g->gw_mac, h->src, 0, vip, f->cip, f->vport, f->cport, f->resp);
         bool seen = emit(g, t, n);
-        if (!from_client) { h->packets++; h->replies += seen; }
+        if (!from_client) { h->packets++; h->replies += seen; cont_sent(g, f, f->step / 2u, t, seen); }
         if (++f->step >= f->steps) return -1;
         return from_client ? half + 300 : half + 20 * MS;
     }
@@ -226,6 +228,10 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
     }
     const uint8_t A = NLB_TCP_ACK, S = NLB_TCP_SYN, F = NLB_TCP_FIN, P = NLB_TCP_PSH;
     uint32_t c = f->cseq, s = f->sseq;
+    static const int8_t reply_of[8] = { -1, 0, -1, -1, 1, -1, 2, -1 }; /* server segments, in order */
+    int ri = f->step < 8 ? reply_of[f->step] : -1;
+    bool rst = false;
+    if (ri >= 0) h = cont_replier(g, f, h, (unsigned)ri, &rst);
     switch (f->step++) {
     case 0: n = nlb_build_tcp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, S, c, 0, 0); break;
     case 1: n = nlb_build_tcp4(g->buf, sizeof g->buf, g->gw_mac, h->src, 0, vip, f->cip, f->vport, f->cport, S | A, s, c + 1, 0); break;
@@ -233,12 +239,17 @@ nlb_usec flow_step(gen *g, gflow *f, nlb_usec t)
     case 3: n = nlb_build_tcp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, P | A, c + 1, s + 1, f->req); break;
     case 4: n = nlb_build_tcp4(g->buf, sizeof g->buf, g->gw_mac, h->src, 0, vip, f->cip, f->vport, f->cport, P | A, s + 1, c + 1 + f->req, f->resp); break;
     case 5: n = nlb_build_tcp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, F | A, c + 1 + f->req, s + 1 + f->resp, 0); break;
-    case 6: n = nlb_build_tcp4(g->buf, sizeof g->buf, g->gw_mac, h->src, 0, vip, f->cip, f->vport, f->cport, F | A, s + 1 + f->resp, c + 2 + f->req, 0); break;
+    case 6:
+        /* a reset from a host that never had the connection ends it */
+        n = nlb_build_tcp4(g->buf, sizeof g->buf, g->gw_mac, h->src, 0, vip, f->cip, f->vport, f->cport,
+                           rst ? (uint8_t)(NLB_TCP_RST | A) : (uint8_t)(F | A), s + 1 + f->resp, c + 2 + f->req, 0);
+        break;
     default: n = nlb_build_tcp4(g->buf, sizeof g->buf, to_cluster, g->gw_mac, 0, f->cip, vip, f->cport, f->vport, A, c + 2 + f->req, s + 2 + f->resp, 0); break;
     }
     bool seen = emit(g, t, n);
     unsigned st = f->step; /* the step just sent is st - 1 */
-    if (st == 2 || st == 5 || st == 7) { h->packets++; h->replies += seen; }
+    if (st == 2 || st == 5 || st == 7) { h->packets++; h->replies += seen; cont_sent(g, f, (unsigned)ri, t, seen); }
+    if (rst) return -1;
     switch (st) {
     case 1: return half;                  /* SYN travels to the host */
     case 2: return f->rtt - half;         /* SYN-ACK back, ACK out */

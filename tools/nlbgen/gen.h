@@ -54,7 +54,8 @@ enum {
     PF_DUP_PRIO = 1u << 1,     /* host 3 of 4 claims priority 2 (different dedicated IP) */
     PF_BACKGROUND = 1u << 2,   /* east-west traffic of other servers, unrelated to NLB */
     PF_LEGACY = 1u << 3,       /* host 3 also sends 0xBF01 heartbeats from +8 s; LQSR and Xbox on 0x886F */
-    PF_REMOTE_PING = 1u << 4   /* remote control to the VIP from inside and outside; a ping answered by hosts 1, 2 */
+    PF_REMOTE_PING = 1u << 4,  /* remote control to the VIP from inside and outside; a ping answered by hosts 1, 2 */
+    PF_CONTINUITY = 1u << 5    /* convergence at +20 s: a few flows answered by a second host (continuity.c) */
 };
 
 /* Options a preset fixes: giving one is an error that says why (opt bits). */
@@ -143,7 +144,23 @@ typedef struct gflow {
     uint16_t req, resp;
     nlb_usec rtt;
     int next_free;
+    /* continuity.c: the first reply as written, and the twist (kind + 1, 0 = none) */
+    uint64_t first_frame;
+    nlb_usec first_t;
+    uint8_t twist, ct;
+    bool ct_pending;
 } gflow;
+
+/* A flow continuity.c twisted: what a correct analysis must report about it. */
+enum { CT_TCP = 0, CT_RST, CT_UDP, CT_KINDS };
+#define CT_MAX 16
+typedef struct ct_truth {
+    uint8_t kind, from, to;
+    uint32_t cip;
+    uint16_t cport, vport;
+    uint64_t frame_from, frame_to;
+    nlb_usec t_from, t_to;
+} ct_truth;
 
 enum agent_kind { A_HB, A_EXT, A_IGMP, A_SPAWN, A_FLOW, A_ONESHOT, A_BG };
 
@@ -156,7 +173,8 @@ typedef struct agent {
 enum oneshot_kind {
     O_PHASE, O_ARP_VIP, O_RARP, O_GARP, O_CLUSTER_SRC, O_SSDP, O_IGMP_JOIN, O_XBOX,
     O_DOCKER, O_LABROUTER, O_RARP_ZERO, O_ROUTER_GARP,
-    O_EXPERT /* expert.c's one-shots: arg = expert kind << 8 | argument */
+    O_EXPERT, /* expert.c's one-shots: arg = expert kind << 8 | argument */
+    O_CONTINUITY /* continuity.c: arg 1 = convergence starts, 0 = ends */
 };
 
 typedef struct oneshot { uint32_t kind, arg; } oneshot;
@@ -232,6 +250,9 @@ typedef struct gen {
     unsigned x_vip_flows;      /* VIP flows of expert.c's frames (remote control datagrams) */
     nlb_usec rc_out_first, ping_first;
     unsigned pings;
+    /* continuity.c */
+    unsigned n_ct[CT_KINDS], n_ctx;
+    ct_truth ctx[CT_MAX];
 } gen;
 
 extern const uint8_t BCAST[6];
@@ -291,6 +312,14 @@ void expert_oneshot(gen *g, uint32_t arg, nlb_usec t);
 typedef struct jdiag { int code; const char *severity; nlb_usec t; char detail[200]; } jdiag;
 /* Append the diagnostics the expert scenarios make certain; returns the new count (<= cap). */
 unsigned expert_truth(const gen *g, jdiag *d, unsigned nd, unsigned cap);
+
+/* continuity.c: the continuity scenario (PF_CONTINUITY) */
+void cont_schedule(gen *g);
+void cont_oneshot(gen *g, uint32_t arg, nlb_usec t);
+ghost *cont_replier(gen *g, gflow *f, ghost *h, unsigned reply, bool *rst);
+void cont_sent(gen *g, gflow *f, unsigned reply, nlb_usec t, bool seen);
+void cont_truth(const gen *g, FILE *f);
+unsigned cont_diag_truth(const gen *g, jdiag *d, unsigned nd, unsigned cap);
 
 /* truth.c: expected.json */
 void write_expected(gen *g, FILE *f);

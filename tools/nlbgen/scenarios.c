@@ -54,6 +54,9 @@ static const preset PRESETS[] = {
     { .name = "malformed-hb", .kind = SC_HEALTHY, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.40", .hosts = 3, .rules = 2,
       .flows = 60, .duration = 20, .flags = PF_MALFORMED_HB,
       .desc = "healthy cluster; host 2's first heartbeat after +10 s announces 200 port rules (malformed)" },
+    { .name = "continuity", .kind = SC_HEALTHY, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.40", .hosts = 3, .rules = 2,
+      .flows = 300, .duration = 40, .flags = PF_CONTINUITY,
+      .desc = "healthy cluster converging at +20 s for 2 s (no bin moves): 3 TCP connections answered by a second host, 2 reset by a second host, 2 UDP flows moved" },
     /* the field-expert diagnoses (expert.c) */
     { .name = "legacy", .kind = SC_HEALTHY, .mode = NLB_MODE_UNICAST, .vip = "10.20.30.80", .hosts = 3, .rules = 2,
       .flows = 30, .duration = 20, .flags = PF_LEGACY, .fixed = OPT_MODE,
@@ -239,6 +242,7 @@ void do_oneshot(gen *g, const oneshot *s, nlb_usec t)
         send_arp(g, t, BCAST, MAC_ROUTER, NLB_ARP_REQUEST, MAC_ROUTER, 0xC0A80201u, zero, 0xC0A80201u, false);
         break;
     case O_EXPERT: expert_oneshot(g, s->arg, t); break;
+    case O_CONTINUITY: cont_oneshot(g, s->arg, t); break;
     case O_RARP_ZERO: {
         static const uint8_t vm[6] = { 0x00, 0x0c, 0x29, 0x5f, 0x10, 0x77 };
         send_arp(g, t, BCAST, vm, NLB_RARP_REQUEST, vm, 0, vm, 0, true);
@@ -309,6 +313,7 @@ void schedule(gen *g)
         shot(g, g->fail_t, O_CLUSTER_SRC, 0);
     }
     expert_schedule(g);
+    cont_schedule(g);
     if (o->flags & PF_BACKGROUND) push(g, 0, A_BG, 0);
     if (o->flows && k != SC_MISCONFIG)
         push(g, 500 * MS, A_SPAWN, 0);

@@ -112,13 +112,15 @@ void write_expected(gen *g, FILE *f)
             jtime(f, g->conv[c].start);
             fprintf(f, ", \"end\": ");
             jtime(f, g->conv[c].end);
-            fprintf(f, ", \"trigger\": \"%s\"}", c == 0 ? "host 3 silent" : "host 3 joined");
+            fprintf(f, ", \"trigger\": \"%s\"}", (o->flags & PF_CONTINUITY) ? "converging heartbeats"
+                                                   : c == 0 ? "host 3 silent" : "host 3 joined");
         }
         fprintf(f, "]\n  }");
     }
     fprintf(f, "],\n");
 
     if (points_enabled(g)) points_truth(g, f);
+    cont_truth(g, f);
 
     /* events */
     if (k == SC_INCIDENT) {
@@ -140,7 +142,7 @@ void write_expected(gen *g, FILE *f)
     fprintf(f, "%s],\n", g->n_ev ? "\n  " : "");
 
     /* diagnostics a correct analysis must report (codes from diag.h) */
-    jdiag d[16];
+    jdiag d[32];
     unsigned nd = 0;
 #define DIAG(c, sev, tm, ...) do { d[nd].code = (c); d[nd].severity = (sev); d[nd].t = (tm); \
         snprintf(d[nd].detail, sizeof d[nd].detail, __VA_ARGS__); nd++; } while (0)
@@ -173,6 +175,7 @@ void write_expected(gen *g, FILE *f)
         break;
     }
     nd = expert_truth(g, d, nd, sizeof d / sizeof d[0]);
+    nd = cont_diag_truth(g, d, nd, sizeof d / sizeof d[0]);
 #undef DIAG
     fprintf(f, "  \"diagnostics\": [");
     for (unsigned i = 0; i < nd; i++) {

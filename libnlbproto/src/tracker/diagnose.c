@@ -249,8 +249,10 @@ void nlb_tracker_diagnose(nlb_tracker *t)
     t->n_dg = 0;
     t->counts.diags_dropped = 0;
     trk_sort_events(t);
-    for (unsigned i = 0; i < t->n_cl; i++)
+    for (unsigned i = 0; i < t->n_cl; i++) {
         diag_cluster(t, &t->cl[i]);
+        trk_diag_continuity(t, &t->cl[i]);
+    }
     /* per-event diagnostics: silences and failover bursts */
     for (size_t i = 0; i < t->n_ev; i++) {
         const nlb_event *e = &t->ev[t->ev_order[i]];

@@ -374,12 +374,17 @@ void trk_on_ip(nlb_tracker *t, const nlb_packet *pkt, nlb_usec ts)
                 nlb_flow_info *f = &t->fl[i];
                 fc->flags |= FC_OBSERVED;
                 f->observed_host = (uint8_t)o;
+                t->frt[i].owner_at = ts;
                 if (f->rule >= 0)
                     nlb_calib_observe(&c->calib[t->frt[i].slot], f->bin, (uint8_t)o);
                 if (f->predicted_source == NLB_PRED_MAPS || f->predicted_source == NLB_PRED_EMULATED ||
                     f->predicted_source == NLB_PRED_LEARNED)
                     trk_learn_observe(t, c, f, t->frt[i].slot, (uint8_t)o);
             }
+        } else if (!(fc->flags & FC_MOVED)) {
+            unsigned o = observed_host(t, c, pkt);
+            if (o && o != t->fl[i].observed_host)
+                trk_owner_moved(t, c, (size_t)i, pkt, o, ts);
         }
         if (t->facts) facts_flow(t, (size_t)i, true);
     }

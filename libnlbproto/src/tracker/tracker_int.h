@@ -84,7 +84,12 @@
  *     (guess: the mask is not on the wire), warning when any came from outside it;
  *   NLB-020 ICMP echo requests to the VIP: the hosts whose replies (by source MAC) answered
  *     them, against the hosts heard in heartbeats; info when they are the same, warning when a
- *     host heard in heartbeats never answered or no host answered at all. */
+ *     host heard in heartbeats never answered or no host answered at all;
+ *   NLB-021/022/023 a flow's first answering host (the masked source 02-pp-VIP in unicast mode,
+ *     the host's own MAC otherwise) is its owner; a later reply from another known host of the
+ *     cluster is, for TCP, an RST (NLB-022: warning) or any other segment (NLB-021: warning), for
+ *     UDP NLB-023 (info). Each flow counts once, under the first such reply; the first 4 flows of
+ *     each kind per cluster are the examples, one diagnostic each. */
 #ifndef NLB_TRACKER_INT_H
 #define NLB_TRACKER_INT_H
 
@@ -115,6 +120,7 @@ typedef struct flow_rt {
     int16_t ep;
     uint8_t state;
     uint8_t slot;   /* map slot used for the prediction */
+    nlb_usec owner_at; /* time of the reply that named observed_host */
 } flow_rt;
 
 /* The per-frame part of a flow, one 32-byte record per flow slot (t->core[k]), next to the index
@@ -129,6 +135,7 @@ typedef struct flow_rt {
 #define FC_LONG 0x01u       /* key is a fingerprint: compare the full tuple in t->fl */
 #define FC_ANSWERED 0x02u   /* mirrors nlb_flow_info.answered */
 #define FC_OBSERVED 0x04u   /* nlb_flow_info.observed_host is set */
+#define FC_MOVED 0x08u      /* a reply came from another host (continuity.c), recorded once */
 typedef struct fcore {
     uint64_t key;
     uint16_t cport, vport;
@@ -162,6 +169,18 @@ typedef struct unans_ep {
     uint16_t port;
     uint32_t count, total, syns, hosts_mask;
 } unans_ep;
+
+/* Continuity (continuity.c): flows whose replies came from a second host, per kind; the first
+ * CONT_EXAMPLES of each kind are kept as examples, the rest only counted. */
+enum { CONT_TCP_MOVED = 0, CONT_RST, CONT_UDP_MOVED, CONT_KINDS };
+#define CONT_EXAMPLES 4
+typedef struct cont_ex {
+    nlb_ipaddr client;
+    uint16_t cport, vport;
+    uint8_t from, to;        /* priorities: the flow's first answering host, the other one */
+    bool converging;         /* the cluster was converging at the other host's reply */
+    nlb_usec t_from, t_to;   /* the reply that named the first host, the other host's first */
+} cont_ex;
 
 typedef struct cluster_rt {
     nlb_cluster_info info;
@@ -209,6 +228,8 @@ typedef struct cluster_rt {
     bool announced_all;
     nlb_calib calib[NLB_MAX_RULES]; /* by map slot */
     nlb_learn_scope learn[NLB_MAX_RULES]; /* owners learned from answers, by map slot (id: cluster << 6 | slot) */
+    uint32_t cont_n[CONT_KINDS];
+    cont_ex cont[CONT_KINDS][CONT_EXAMPLES];
     /* fill_view(c, cfg.without_host) for predict: rebuilt after any heartbeat or silence */
     bool view_ok;
     nlb_owner_view view;
@@ -442,6 +463,9 @@ TRK_INTERNAL void trk_learn_predict(nlb_tracker *t, cluster_rt *c, nlb_flow_info
 TRK_INTERNAL void trk_learn_observe(nlb_tracker *t, cluster_rt *c, const nlb_flow_info *f, unsigned slot, uint8_t prio);
 TRK_INTERNAL void trk_learn_maps(cluster_rt *c, unsigned prio, unsigned slot, uint64_t old_map, uint64_t new_map);
 TRK_INTERNAL void trk_learn_forget_all(cluster_rt *c);
+/* continuity.c: replies from a second host */
+TRK_INTERNAL void trk_owner_moved(nlb_tracker *t, cluster_rt *c, size_t k, const nlb_packet *pkt, unsigned prio, nlb_usec ts);
+TRK_INTERNAL void trk_diag_continuity(nlb_tracker *t, const cluster_rt *c);
 
 /* ---- per-frame steps, inline (their rare branches call out) ---- */
 
