@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages nlbproto needs, only those missing. Idempotent; needs root.
+# Names valid on Debian 12 and 13. file: cpack -G DEB (dpkg-shlibdeps).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libpcap-dev libcunit1-dev libglib2.0-dev
       wireshark-dev libwireshark-dev libwiretap-dev tshark tcpdump clang valgrind
-      libxml2-utils time iproute2 util-linux python3 jq libclang-rt-dev zstd lz4)
+      libxml2-utils time iproute2 util-linux python3 jq libclang-rt-dev zstd lz4
+      file)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
