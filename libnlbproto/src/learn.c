@@ -5,28 +5,20 @@
 #include <string.h>
 
 #include "nlbproto/learn.h"
+#include "mix.h"
 
 enum { K_KEY = 1, K_BIN = 2 };
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
 
 /* 64-bit fingerprints: two keys of one table colliding is a 2^-64 event per pair, far below the
  * other errors of a capture; a collision would only merge two keys' votes. */
 static uint64_t fingerprint(const nlb_learn_scope *s, unsigned kind, nlb_affinity aff, const uint8_t *key, size_t len)
 {
-    uint64_t h = mix((uint64_t)s->id << 8 | kind << 4 | (unsigned)aff);
+    uint64_t h = mix64((uint64_t)s->id << 8 | kind << 4 | (unsigned)aff);
     for (size_t i = 0; i < len; i += 8) {
         uint64_t w = 0;
         memcpy(&w, key + i, len - i < 8 ? len - i : 8);
-        h = mix(h ^ w ^ (uint64_t)len << 56);
+        h = mix64(h ^ w ^ (uint64_t)len << 56);
     }
     return h ? h : 1;
 }

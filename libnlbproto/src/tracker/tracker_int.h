@@ -98,6 +98,7 @@
 
 #include "nlbproto/cluster.h"
 #include "nlbproto/mac.h"
+#include "../mix.h"
 
 #define NLB_DIAG_CAP 1024
 #define MAX_EPISODES 256
@@ -302,15 +303,6 @@ struct nlb_tracker {
 
 /* ---- hot helpers, inline on the per-frame path ---- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
 
 static inline size_t pow2_at_least(size_t n)
 {
