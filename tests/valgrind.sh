@@ -64,7 +64,7 @@ run_one() { # label args...
   echo "valgrind: $label: clean (exit $rc)"
 }
 export -f run_one
-export bin work
+export bin work top # run_one runs in xargs' shells: it needs the suppressions' path too
 
 start=$(date +%s)
 for j in "${jobs[@]}"; do printf '%s\0%s\0' "${j%%$'\t'*}" "${j#*$'\t'}"; done | \

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(nlb_linktype_supported(lt));
     FUZZ_CHECK(s == pkt.status && (unsigned)s <= NLB_NOT_NLB && s != NLB_NOT_NLB);
     FUZZ_CHECK((unsigned)pkt.bad_field < NLB_F_COUNT_);
-    FUZZ_CHECK((unsigned)pkt.kind <= NLB_FK_IP && nlb_frame_kind_name(pkt.kind));
+    FUZZ_CHECK((unsigned)pkt.kind <= NLB_FK_LEGACY_HEARTBEAT && nlb_frame_kind_name(pkt.kind));
     FUZZ_CHECK(pkt.caplen == caplen && pkt.wirelen >= pkt.caplen);
     /* nothing was cut, so whatever is missing was never sent: malformed, not truncated */
     if (wirelen == caplen)
